@@ -1,0 +1,61 @@
+package dev.hashfinder;
+
+/**
+ * A search ended because it used up a limit of its {@link ResourceBudget} before it found an
+ * answer. This is an outcome, not a bug: a gRPC server reports it as {@code RESOURCE_EXHAUSTED}.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class BudgetExhaustedException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  /** The limit that ran out. */
+  public enum Limit {
+    /** {@link ResourceBudget#maxHashes()}: every candidate the budget allowed was examined. */
+    HASHES,
+    /** {@link ResourceBudget#maxMatches()}: a ranged search streamed as many as allowed. */
+    MATCHES
+  }
+
+  private final Limit limit;
+  private final long limitValue;
+  private final long hashesExamined;
+
+  /**
+   * Creates the exception.
+   *
+   * @param limit the limit that ran out
+   * @param limitValue its value in the budget
+   * @param hashesExamined how many candidates the search examined
+   */
+  public BudgetExhaustedException(Limit limit, long limitValue, long hashesExamined) {
+    super(message(limit, limitValue, hashesExamined));
+    this.limit = limit;
+    this.limitValue = limitValue;
+    this.hashesExamined = hashesExamined;
+  }
+
+  private static String message(Limit limit, long limitValue, long hashesExamined) {
+    return switch (limit) {
+      case HASHES -> "budget of " + limitValue + " hashes exhausted after examining "
+          + hashesExamined + " hashes";
+      case MATCHES -> "budget of " + limitValue + " streamed matches reached after examining "
+          + hashesExamined + " hashes";
+    };
+  }
+
+  /** The limit that ran out. */
+  public Limit limit() {
+    return limit;
+  }
+
+  /** The value of that limit. */
+  public long limitValue() {
+    return limitValue;
+  }
+
+  /** How many candidates the search examined. */
+  public long hashesExamined() {
+    return hashesExamined;
+  }
+}

@@ -1,0 +1,123 @@
+package dev.hashfinder;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A one-way signal that asks work to stop: its owner {@linkplain #cancel() cancels} it, the work
+ * {@linkplain #isCancelled() polls} it or {@linkplain #onCancel(Runnable) subscribes} to it.
+ *
+ * <p>Tokens link into trees: a {@linkplain #newChild() child} is cancelled when its parent is
+ * (a gRPC context, a server shutting down, an enclosing search), while cancelling the child leaves
+ * the parent alone.
+ *
+ * <p>Thread-safe. Callbacks run exactly once, on the thread that cancels, or at once on the
+ * registering thread if the token is already cancelled.
+ */
+public final class CancellationToken {
+  private volatile boolean cancelled;
+  private Set<Runnable> callbacks = new LinkedHashSet<>(); // guarded by this; null once cancelled
+
+  /** Creates a token that is not cancelled. */
+  public CancellationToken() {}
+
+  /**
+   * Creates a token that is cancelled when this one is. Cancelling the child does not cancel this
+   * token, and unhooks the child from it; a child that is never cancelled stays registered here
+   * until this token is cancelled, so give long-lived parents short-lived children with care.
+   */
+  public CancellationToken newChild() {
+    CancellationToken child = new CancellationToken();
+    Registration link = onCancel(child::cancel);
+    child.onCancel(link::close);
+    return child;
+  }
+
+  /**
+   * Cancels this token and runs its callbacks, each once, in the order they were registered.
+   *
+   * <p>A callback that throws does not keep the others from running; the first such exception is
+   * rethrown after all of them ran, with the rest suppressed.
+   *
+   * @return true if this call cancelled the token, false if it was cancelled already
+   */
+  public boolean cancel() {
+    List<Runnable> toRun;
+    synchronized (this) {
+      if (cancelled) {
+        return false;
+      }
+      cancelled = true;
+      toRun = new ArrayList<>(callbacks);
+      callbacks = null;
+    }
+    RuntimeException failure = null;
+    for (Runnable callback : toRun) {
+      try {
+        callback.run();
+      } catch (RuntimeException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+    return true;
+  }
+
+  /** Whether this token has been cancelled. Cheap enough to call in a loop (a volatile read). */
+  public boolean isCancelled() {
+    return cancelled;
+  }
+
+  /**
+   * Runs {@code callback} once when this token is cancelled, or at once on this thread if it is
+   * already. Callbacks should be quick and must not block.
+   *
+   * @return a registration whose {@link Registration#close() close} removes the callback if it has
+   *     not run yet
+   */
+  public Registration onCancel(Runnable callback) {
+    Objects.requireNonNull(callback, "callback");
+    // A distinct wrapper per call, so that registering the same callback twice runs it twice and
+    // closing one registration leaves the other in place.
+    Runnable entry = callback::run;
+    synchronized (this) {
+      if (!cancelled) {
+        callbacks.add(entry);
+        return () -> remove(entry);
+      }
+    }
+    callback.run();
+    return () -> {};
+  }
+
+  private synchronized void remove(Runnable entry) {
+    if (callbacks != null) {
+      callbacks.remove(entry);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return cancelled ? "CancellationToken{cancelled}" : "CancellationToken{active}";
+  }
+
+  /**
+   * A callback's place on a token. Closing it removes the callback if it has not run; closing
+   * twice, or after the callback ran, does nothing. Thread-safe.
+   */
+  @FunctionalInterface
+  public interface Registration extends AutoCloseable {
+    /** Removes the callback if it has not run yet. */
+    @Override
+    void close();
+  }
+}

@@ -1,0 +1,75 @@
+package dev.hashfinder;
+
+import java.util.Objects;
+
+/**
+ * What a search looks for: a target name, the ideal Hamming distance that ends a search, the
+ * interesting distance that ranged searches stream, and the digest to hash with.
+ *
+ * <p>The distance of a candidate is the smallest number of positions, over every window of the
+ * hash text as long as the target, where the window and the target differ; ASCII letters compare
+ * case-insensitively and a code point outside ASCII never matches. A candidate with distance
+ * {@code <= idealDistance} answers {@link HashFinder#find find} and ends
+ * {@link HashFinder#findRange findRange}; one with {@code idealDistance < distance <=
+ * interestingDistance} is streamed by {@code findRange} as an inferior candidate.
+ *
+ * <p>Immutable and thread-safe. The constructor checks every field on its own; whether the target
+ * fits the digest's hash text is checked by the finder, which knows the digest.
+ *
+ * @param target the name to look for in the hash text; at least one code point
+ * @param idealDistance the distance at or below which a candidate is an answer; {@code >= 0}
+ * @param interestingDistance the distance at or below which {@code findRange} streams a
+ *     candidate; {@code >= 0}; values {@code <= idealDistance} stream no inferior candidates
+ * @param algorithm the name of the digest, such as {@code "SHA-1"}; not empty
+ */
+public record Query(String target, int idealDistance, int interestingDistance, String algorithm) {
+
+  /** The digest used when a query names none: SHA-1, as in the reference service. */
+  public static final String DEFAULT_ALGORITHM = "SHA-1";
+
+  /**
+   * Checks every field.
+   *
+   * @throws NullPointerException if {@code target} or {@code algorithm} is null
+   * @throws IllegalArgumentException naming the field, if a field is out of range
+   */
+  public Query {
+    Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(algorithm, "algorithm");
+    if (target.isEmpty()) {
+      throw new IllegalArgumentException("target is empty");
+    }
+    if (idealDistance < 0) {
+      throw new IllegalArgumentException("idealDistance < 0: " + idealDistance);
+    }
+    if (interestingDistance < 0) {
+      throw new IllegalArgumentException("interestingDistance < 0: " + interestingDistance);
+    }
+    if (algorithm.isBlank()) {
+      throw new IllegalArgumentException("algorithm is blank");
+    }
+  }
+
+  /**
+   * A query for {@code target} within {@code idealDistance}, with no inferior candidates and the
+   * default digest.
+   */
+  public static Query of(String target, int idealDistance) {
+    return new Query(target, idealDistance, 0, DEFAULT_ALGORITHM);
+  }
+
+  /** This query with another interesting distance. */
+  public Query withInterestingDistance(int interestingDistance) {
+    return new Query(target, idealDistance, interestingDistance, algorithm);
+  }
+
+  /** This query hashed with the named digest instead. */
+  public Query withAlgorithm(String algorithm) {
+    return new Query(target, idealDistance, interestingDistance, algorithm);
+  }
+
+  /** The length of the target in code points, the width of a window of the hash text. */
+  public int targetLength() {
+    return target.codePointCount(0, target.length());
+  }
+}

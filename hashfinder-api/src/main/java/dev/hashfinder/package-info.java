@@ -1,0 +1,14 @@
+/**
+ * The public types of hashfinder: what to search for ({@link dev.hashfinder.Query}), how much it
+ * may cost ({@link dev.hashfinder.ResourceBudget}), how to stop it
+ * ({@link dev.hashfinder.CancellationToken}), which digest to use
+ * ({@link dev.hashfinder.HashAlgorithm}) and the service itself ({@link dev.hashfinder.HashFinder}).
+ *
+ * <p>Nullness: no parameter or return value in this package is {@code null} unless its
+ * documentation says so. A {@code null} argument is rejected with a {@link NullPointerException}
+ * naming it.
+ *
+ * <p>This module has no runtime dependencies; the engine lives in {@code hashfinder-core} and the
+ * gRPC binding in {@code hashfinder-grpc}.
+ */
+package dev.hashfinder;
