@@ -1,0 +1,86 @@
+package dev.hashfinder.core;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.hash.HashFunction;
+import dev.hashfinder.HashAlgorithm;
+import java.security.NoSuchAlgorithmException;
+import java.security.Security;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * Makes {@link HashAlgorithm}s: the default SHA-1, any digest a JDK security provider offers, a
+ * Guava {@link HashFunction}, and those that jars on the classpath add through {@link
+ * ServiceLoader}.
+ *
+ * <p>Thread-safe: every method is a stateless factory.
+ */
+public final class HashAlgorithms {
+  private HashAlgorithms() {}
+
+  /** SHA-1 from the JDK, the reference service's digest. */
+  public static HashAlgorithm sha1() {
+    return messageDigest("SHA-1");
+  }
+
+  /**
+   * The JDK {@link java.security.MessageDigest} with this name, such as {@code "SHA-256"}, {@code
+   * "MD5"} or {@code "SHA3-256"}.
+   *
+   * @throws IllegalArgumentException if no installed security provider offers it
+   */
+  public static HashAlgorithm messageDigest(String algorithm) {
+    requireNonNull(algorithm, "algorithm");
+    try {
+      return new MessageDigestAlgorithm(algorithm);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalArgumentException("no MessageDigest for algorithm: " + algorithm, e);
+    }
+  }
+
+  /**
+   * A Guava hash function, chosen by {@code name}. Guava allocates a {@code HashCode} per hash, so
+   * this is slower than a JDK digest of the same algorithm.
+   *
+   * @throws IllegalArgumentException if the function's bit count is not a whole number of bytes
+   */
+  public static HashAlgorithm guava(String name, HashFunction function) {
+    requireNonNull(name, "name");
+    requireNonNull(function, "function");
+    return new GuavaHashAlgorithm(name, function);
+  }
+
+  /**
+   * The digest called {@code name}, ignoring case: first one a jar adds through {@link
+   * ServiceLoader}, then one a JDK security provider offers.
+   */
+  public static Optional<HashAlgorithm> lookup(String name) {
+    requireNonNull(name, "name");
+    for (HashAlgorithm algorithm : ServiceLoader.load(HashAlgorithm.class)) {
+      if (algorithm.name().equalsIgnoreCase(name)) {
+        return Optional.of(algorithm);
+      }
+    }
+    try {
+      return Optional.of(new MessageDigestAlgorithm(name));
+    } catch (NoSuchAlgorithmException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The names {@link #lookup} knows, upper-cased JDK names and the classpath's, sorted. */
+  public static SortedSet<String> availableNames() {
+    SortedSet<String> names = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+    for (HashAlgorithm algorithm : ServiceLoader.load(HashAlgorithm.class)) {
+      names.add(algorithm.name());
+    }
+    for (String name : Security.getAlgorithms("MessageDigest")) {
+      names.add(name.toUpperCase(Locale.ROOT));
+    }
+    return names;
+  }
+}

@@ -1,0 +1,312 @@
+package dev.hashfinder.core;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import dev.hashfinder.CancellationToken;
+import dev.hashfinder.HashAlgorithm;
+import dev.hashfinder.HashFinder;
+import dev.hashfinder.Match;
+import dev.hashfinder.MatchListener;
+import dev.hashfinder.Query;
+import dev.hashfinder.ResourceBudget;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+
+/**
+ * The local search engine: runs each search on a number of worker threads, under a budget, and
+ * stops it within milliseconds when cancelled.
+ *
+ * <pre>{@code
+ * try (HashFinderEngine engine = HashFinderEngine.newBuilder()
+ *     .budget(ResourceBudget.ofHashes(10_000_000))
+ *     .build()) {
+ *   Match match = engine.find(Query.of("grpc", 0)).join();
+ * }
+ * }</pre>
+ *
+ * <p>Answers do not depend on the number of threads: {@code find} returns the lowest-index
+ * qualifying secret, and {@code findRange} streams exactly what a single thread would.
+ *
+ * <p>Thread-safe: one engine serves any number of concurrent searches.
+ */
+public final class HashFinderEngine implements HashFinder, AutoCloseable {
+  private final int threads;
+  private final Executor executor;
+  private final ExecutorService ownedExecutor; // null when the caller supplied the executor
+  private final ResourceBudget budget;
+  private final Map<String, HashAlgorithm> allowed; // null: anything HashAlgorithms.lookup finds
+  private final LongSupplier ticker;
+  private final int rangeWindow;
+
+  private final CancellationToken closing = new CancellationToken();
+  private final AtomicInteger activeSearches = new AtomicInteger();
+  private final LongAdder hashesExamined = new LongAdder();
+
+  private HashFinderEngine(Builder builder) {
+    this.threads = builder.threads != null
+        ? builder.threads : Runtime.getRuntime().availableProcessors();
+    if (builder.executor != null) {
+      this.executor = builder.executor;
+      this.ownedExecutor = null;
+    } else {
+      this.ownedExecutor = Executors.newCachedThreadPool(
+          new ThreadFactoryBuilder().setNameFormat("hashfinder-worker-%d").setDaemon(true).build());
+      this.executor = ownedExecutor;
+    }
+    this.budget = builder.budget != null ? builder.budget : ResourceBudget.unlimited();
+    this.allowed = builder.algorithms;
+    this.ticker = builder.ticker != null ? builder.ticker : System::nanoTime;
+    this.rangeWindow = 2 * threads;
+  }
+
+  /** A builder with every setting at its default. */
+  public static Builder newBuilder() {
+    return new Builder();
+  }
+
+  /** An engine with the default settings: all cores, no budget of its own, any JDK digest. */
+  public static HashFinderEngine create() {
+    return newBuilder().build();
+  }
+
+  @Override
+  public CompletableFuture<Match> find(
+      Query query, ResourceBudget budget, CancellationToken token) {
+    requireNonNull(query, "query");
+    requireNonNull(budget, "budget");
+    requireNonNull(token, "token");
+    CompletableFuture<Match> future = new CompletableFuture<>();
+    try {
+      HashAlgorithm algorithm = resolve(query);
+      start(new FindSearch(
+          query, algorithm, this.budget.min(budget), ticker, hashesExamined, future), token);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      future.completeExceptionally(e);
+    }
+    return future;
+  }
+
+  @Override
+  public CompletableFuture<Void> findRange(
+      Query query, ResourceBudget budget, CancellationToken token, MatchListener listener) {
+    requireNonNull(query, "query");
+    requireNonNull(budget, "budget");
+    requireNonNull(token, "token");
+    requireNonNull(listener, "listener");
+    CompletableFuture<Void> future = new CompletableFuture<>();
+    try {
+      HashAlgorithm algorithm = resolve(query);
+      start(new RangeSearch(query, algorithm, this.budget.min(budget), ticker, hashesExamined,
+          future, listener, rangeWindow), token);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      future.completeExceptionally(e);
+    }
+    return future;
+  }
+
+  /** Finds the query's digest and checks that its target fits that digest's hash text. */
+  private HashAlgorithm resolve(Query query) {
+    HashAlgorithm algorithm = algorithm(query.algorithm()).orElseThrow(() ->
+        new IllegalArgumentException("algorithm: unknown digest \"" + query.algorithm()
+            + "\"; available: " + String.join(", ", algorithmNames())));
+    int textLength = WindowMatcher.textLength(algorithm.digestLength());
+    if (query.targetLength() > textLength) {
+      throw new IllegalArgumentException("target: " + query.targetLength()
+          + " characters, longer than the " + textLength + "-character hash text of "
+          + algorithm.name());
+    }
+    return algorithm;
+  }
+
+  private void start(Search<?> search, CancellationToken token) {
+    if (closing.isCancelled()) {
+      throw new IllegalStateException("engine is closed");
+    }
+    activeSearches.incrementAndGet();
+    CancellationToken.Registration byCaller = token.onCancel(search::cancel);
+    CancellationToken.Registration byEngine = closing.onCancel(search::cancel);
+    // Cancelling the future stops the workers, whatever mayInterruptIfRunning says.
+    search.future.whenComplete((result, failure) -> {
+      if (search.future.isCancelled()) {
+        search.cancel();
+      }
+    });
+    search.launch(executor, threads, () -> {
+      byCaller.close();
+      byEngine.close();
+      activeSearches.decrementAndGet();
+    });
+  }
+
+  /**
+   * The digest a query may name, ignoring case: from the engine's allow-list if it has one, else
+   * any {@link HashAlgorithms#lookup} finds.
+   */
+  public Optional<HashAlgorithm> algorithm(String name) {
+    requireNonNull(name, "name");
+    if (allowed != null) {
+      return Optional.ofNullable(allowed.get(name.toLowerCase(Locale.ROOT)));
+    }
+    return HashAlgorithms.lookup(name);
+  }
+
+  /** The names of the digests queries may use, sorted. */
+  public SortedSet<String> algorithmNames() {
+    if (allowed == null) {
+      return HashAlgorithms.availableNames();
+    }
+    SortedSet<String> names = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+    allowed.values().forEach(algorithm -> names.add(algorithm.name()));
+    return Collections.unmodifiableSortedSet(names);
+  }
+
+  /** Worker threads per search. */
+  public int threads() {
+    return threads;
+  }
+
+  /** The engine's own budget, which every search's budget is capped by. */
+  public ResourceBudget budget() {
+    return budget;
+  }
+
+  /** Searches whose workers have not all finished yet, cancelled ones included. */
+  public int activeSearches() {
+    return activeSearches.get();
+  }
+
+  /** Candidates examined by every search of this engine so far. */
+  public long hashesExamined() {
+    return hashesExamined.sum();
+  }
+
+  /**
+   * Cancels every running search and refuses new ones; shuts down the engine's own executor,
+   * not one the builder was given. Does not wait: {@link #activeSearches()} reaches 0 within
+   * milliseconds.
+   */
+  @Override
+  public void close() {
+    closing.cancel();
+    if (ownedExecutor != null) {
+      ownedExecutor.shutdown();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "HashFinderEngine{threads=" + threads + ", budget=" + budget
+        + ", activeSearches=" + activeSearches() + "}";
+  }
+
+  /**
+   * Configures a {@link HashFinderEngine}. Each setting may be given once; giving it again is an
+   * {@link IllegalStateException}. Not thread-safe.
+   */
+  public static final class Builder {
+    private Integer threads;
+    private Executor executor;
+    private ResourceBudget budget;
+    private Map<String, HashAlgorithm> algorithms;
+    private LongSupplier ticker;
+
+    private Builder() {}
+
+    /**
+     * Worker threads per search; by default, the available processors.
+     *
+     * @throws IllegalArgumentException if {@code threads < 1}
+     */
+    public Builder threads(int threads) {
+      checkUnset(this.threads, "threads");
+      if (threads < 1) {
+        throw new IllegalArgumentException("threads < 1: " + threads);
+      }
+      this.threads = threads;
+      return this;
+    }
+
+    /**
+     * Runs the workers on this executor instead of the engine's own cached pool of daemon threads.
+     * It must be able to run {@code threads} tasks of one search at once.
+     */
+    public Builder executor(Executor executor) {
+      checkUnset(this.executor, "executor");
+      this.executor = requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /** The engine's budget: the most any search may use. By default, unlimited. */
+    public Builder budget(ResourceBudget budget) {
+      checkUnset(this.budget, "budget");
+      this.budget = requireNonNull(budget, "budget");
+      return this;
+    }
+
+    /**
+     * The only digests queries may name (an allow-list). By default, any digest {@link
+     * HashAlgorithms#lookup} finds.
+     *
+     * @throws IllegalArgumentException if the list is empty or two digests share a name
+     */
+    public Builder algorithms(Collection<? extends HashAlgorithm> algorithms) {
+      checkUnset(this.algorithms, "algorithms");
+      requireNonNull(algorithms, "algorithms");
+      if (algorithms.isEmpty()) {
+        throw new IllegalArgumentException("algorithms is empty");
+      }
+      Map<String, HashAlgorithm> byName = new TreeMap<>();
+      List<HashAlgorithm> copy = new ArrayList<>(algorithms);
+      for (HashAlgorithm algorithm : copy) {
+        String key = requireNonNull(algorithm, "algorithm").name().toLowerCase(Locale.ROOT);
+        if (byName.putIfAbsent(key, algorithm) != null) {
+          throw new IllegalArgumentException("algorithms: two named " + algorithm.name());
+        }
+      }
+      this.algorithms = byName;
+      return this;
+    }
+
+    /** {@link #algorithms(Collection)} for a few digests. */
+    public Builder algorithms(HashAlgorithm... algorithms) {
+      return algorithms(List.of(algorithms));
+    }
+
+    /**
+     * The time source for budget timeouts, in nanoseconds like {@link System#nanoTime()}, which
+     * is the default. Tests pass a fake one.
+     */
+    public Builder ticker(LongSupplier ticker) {
+      checkUnset(this.ticker, "ticker");
+      this.ticker = requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    private static void checkUnset(Object current, String name) {
+      if (current != null) {
+        throw new IllegalStateException(name + " was already set to " + current);
+      }
+    }
+
+    /** An engine with these settings. */
+    public HashFinderEngine build() {
+      return new HashFinderEngine(this);
+    }
+  }
+}

@@ -1,0 +1,294 @@
+package dev.hashfinder.core;
+
+import dev.hashfinder.CancellationToken;
+import dev.hashfinder.DeadlineExceededException;
+import dev.hashfinder.Digester;
+import dev.hashfinder.HashAlgorithm;
+import dev.hashfinder.Match;
+import dev.hashfinder.Query;
+import dev.hashfinder.ResourceBudget;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+
+/**
+ * One running search: the state its workers share, and the scan loop they run. Each call of
+ * {@link #run()} is one worker; the last worker to leave ends the search and completes its future.
+ *
+ * <p>The index space is cut into chunks of {@link #CHUNK_SIZE} candidates that workers claim in
+ * index order; subclasses decide what a hit means and how chunks are claimed and reported, so that
+ * the answer never depends on how many workers ran.
+ *
+ * <p>Thread-safe: shared by its workers and by whoever cancels it.
+ */
+abstract class Search<T> implements Runnable {
+  /** Candidates a worker claims at once: about a millisecond of hashing. */
+  static final int CHUNK_SIZE = 8192;
+
+  /**
+   * Candidates between two looks at the stop signals (cancellation, deadline, a better answer):
+   * well under a millisecond, and a volatile read per block costs nothing.
+   */
+  static final int CHECK_INTERVAL = 1024;
+
+  /** Why a search stopped early, when that is not an exception. */
+  private enum Stop {
+    CANCELLED,
+    FOUND
+  }
+
+  final Query query;
+  final HashAlgorithm algorithm;
+  final WindowMatcher matcher;
+  final ResourceBudget budget;
+  /** Candidates this search may examine: exactly indices [0, limit). */
+  final long limit;
+  final CompletableFuture<T> future;
+
+  private final LongSupplier ticker;
+  private final long deadline;
+  private final boolean hasDeadline;
+  private final LongAdder examined = new LongAdder();
+  private final LongAdder engineExamined;
+  private final AtomicInteger workersLeft = new AtomicInteger();
+  /** The first reason to stop: a {@link Stop} or the exception the future fails with. */
+  private final AtomicReference<Object> stopCause = new AtomicReference<>();
+  /** Cancelled when the search must stop; wakes whatever waits on it. */
+  final CancellationToken stopping = new CancellationToken();
+  private Runnable onFinished = () -> {};
+
+  Search(
+      Query query,
+      HashAlgorithm algorithm,
+      int matcherThreshold,
+      ResourceBudget budget,
+      LongSupplier ticker,
+      LongAdder engineExamined,
+      CompletableFuture<T> future) {
+    this.query = query;
+    this.algorithm = algorithm;
+    this.matcher = new WindowMatcher(query.target(), matcherThreshold, algorithm.digestLength());
+    this.budget = budget;
+    this.limit = budget.maxHashes();
+    this.ticker = ticker;
+    this.engineExamined = engineExamined;
+    this.future = future;
+    Duration timeout = budget.timeout().orElse(null);
+    this.hasDeadline = timeout != null;
+    long now = ticker.getAsLong();
+    this.deadline = hasDeadline ? saturatedAdd(now, saturatedNanos(timeout)) : 0;
+  }
+
+  private static long saturatedNanos(Duration duration) {
+    try {
+      return duration.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+  }
+
+  /** The last chunk with an index below the limit. */
+  final long lastChunk() {
+    return (limit - 1) / CHUNK_SIZE;
+  }
+
+  /** Starts up to {@code threads} workers on {@code executor}, fewer if there are fewer chunks. */
+  final void launch(Executor executor, int threads, Runnable onFinished) {
+    this.onFinished = onFinished;
+    int workers = (int) Math.min(threads, lastChunk() + 1);
+    workersLeft.set(workers);
+    for (int i = 0; i < workers; i++) {
+      try {
+        executor.execute(this);
+      } catch (RejectedExecutionException e) {
+        stop(e);
+        for (int notStarted = workers - i; notStarted > 0; notStarted--) {
+          workerLeft();
+        }
+        return;
+      }
+    }
+  }
+
+  /** One worker: claims and scans chunks until the search stops. */
+  @Override
+  public final void run() {
+    try {
+      work(new Worker(algorithm.newDigester(), algorithm.digestLength(), matcher.textLength()));
+    } catch (Throwable t) {
+      stop(t);
+      if (t instanceof Error error && !(t instanceof AssertionError)) {
+        throw error;
+      }
+    } finally {
+      workerLeft();
+    }
+  }
+
+  private void workerLeft() {
+    if (workersLeft.decrementAndGet() == 0) {
+      onFinished.run();
+      complete(stopCause.get());
+    }
+  }
+
+  /** Claims and scans chunks until there are none left or the search stops. */
+  abstract void work(Worker worker) throws InterruptedException;
+
+  /**
+   * Ends the search once every worker has left.
+   *
+   * @param cause the first reason the search stopped early, or null if it ran out of chunks
+   */
+  private void complete(Object cause) {
+    if (cause == Stop.CANCELLED) {
+      future.cancel(false);
+    } else if (cause instanceof Throwable t) {
+      future.completeExceptionally(t);
+    } else {
+      completeNormally(cause == Stop.FOUND);
+    }
+  }
+
+  /**
+   * Completes the future of a search that was not cancelled and did not fail.
+   *
+   * @param found whether a ranged search delivered its ideal match
+   */
+  abstract void completeNormally(boolean found);
+
+  /** Asks the workers to stop; the future is cancelled once they have. */
+  final void cancel() {
+    stop(Stop.CANCELLED);
+  }
+
+  /** Ends a ranged search after it delivered its ideal match. */
+  final void stopFound() {
+    stop(Stop.FOUND);
+  }
+
+  /** Stops the search; the first cause wins. */
+  final void stop(Object cause) {
+    if (stopCause.compareAndSet(null, cause)) {
+      stopping.cancel();
+    }
+  }
+
+  /** Whether the workers should stop; also notices a passed deadline. */
+  final boolean stopped() {
+    if (stopCause.get() != null) {
+      return true;
+    }
+    if (hasDeadline && ticker.getAsLong() - deadline >= 0) {
+      stop(new DeadlineExceededException(
+          "timeout of " + budget.timeout().orElseThrow() + " passed after examining "
+              + examined.sum() + " hashes",
+          examined.sum()));
+      return true;
+    }
+    return false;
+  }
+
+  /** Nanoseconds until the deadline, or {@code fallback} if there is none or it is further. */
+  final long nanosToDeadline(long fallback) {
+    return hasDeadline ? Math.max(0, Math.min(fallback, deadline - ticker.getAsLong())) : fallback;
+  }
+
+  /** Candidates examined so far. */
+  final long examined() {
+    return examined.sum();
+  }
+
+  /**
+   * Examines the candidates {@code [start, end)} in order, calling {@link #onCandidate} for each
+   * the matcher accepts, and looking at the stop signals every {@link #CHECK_INTERVAL}.
+   *
+   * @return true if the chunk was examined to its end or until {@code onCandidate} ended it;
+   *     false if the search stopped or {@link #abandon} gave the rest up
+   */
+  final boolean scan(Worker worker, long start, long end) {
+    byte[] secret = worker.secret;
+    byte[] digest = worker.digest;
+    byte[] codes = worker.codes;
+    Digester digester = worker.digester;
+    WindowMatcher matcher = this.matcher;
+    int length = SecretSequence.write(start, secret);
+    long index = start;
+    while (index < end) {
+      long blockStart = index;
+      long blockEnd = Math.min(end, index + CHECK_INTERVAL);
+      boolean ended = false;
+      for (; index < blockEnd; index++) {
+        digester.digest(secret, length, digest);
+        matcher.decode(digest, codes);
+        if (matcher.within(codes) && !onCandidate(worker, index, secret, length)) {
+          index++;
+          ended = true;
+          break;
+        }
+        length = SecretSequence.increment(secret, length);
+      }
+      examined.add(index - blockStart);
+      engineExamined.add(index - blockStart);
+      if (ended) {
+        return true;
+      }
+      if (stopped() || abandon(index)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Takes a candidate the matcher accepted.
+   *
+   * @return whether to go on with the chunk
+   */
+  abstract boolean onCandidate(Worker worker, long index, byte[] secret, int length);
+
+  /** Whether the rest of a chunk, from {@code nextIndex} on, can no longer change the answer. */
+  boolean abandon(long nextIndex) {
+    return false;
+  }
+
+  /** Builds the match for the candidate in the worker's buffers. */
+  final Match match(Worker worker, long index, byte[] secret, int length, int distance) {
+    return new Match(
+        index,
+        Arrays.copyOf(secret, length),
+        Base64.getEncoder().encodeToString(worker.digest),
+        distance);
+  }
+
+  /** A worker's own buffers and digester, so that the scan allocates nothing. */
+  static final class Worker {
+    final Digester digester;
+    final byte[] secret = new byte[SecretSequence.MAX_LENGTH + 1];
+    final byte[] digest;
+    final byte[] codes;
+    /** A ranged search's matches in the chunk being scanned. */
+    List<Match> found;
+    /** Whether the chunk being scanned ended at an ideal match (ranged searches). */
+    boolean ideal;
+
+    Worker(Digester digester, int digestLength, int textLength) {
+      this.digester = digester;
+      this.digest = new byte[digestLength];
+      this.codes = new byte[textLength];
+    }
+  }
+}

@@ -1,0 +1,277 @@
+package dev.hashfinder.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.hashfinder.BudgetExhaustedException;
+import dev.hashfinder.CancellationToken;
+import dev.hashfinder.DeadlineExceededException;
+import dev.hashfinder.HashAlgorithm;
+import dev.hashfinder.Match;
+import dev.hashfinder.Query;
+import dev.hashfinder.ResourceBudget;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class HashFinderEngineTest {
+  private static final Query UNREACHABLE = HashFinderContract.UNREACHABLE;
+
+  private final AtomicReference<Throwable> uncaught = new AtomicReference<>();
+  private final List<Thread> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final ThreadPoolExecutor executor = new ThreadPoolExecutor(0, 64, 1, TimeUnit.SECONDS,
+      new SynchronousQueue<>(), runnable -> {
+        Thread thread = new Thread(runnable, "engine-test-worker");
+        thread.setDaemon(true);
+        thread.setUncaughtExceptionHandler((t, e) -> uncaught.set(e));
+        workers.add(thread);
+        return thread;
+      });
+
+  @AfterEach
+  void workersAreFreeAndNothingWasThrown() throws InterruptedException {
+    await().atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(executor.getActiveCount()).isZero());
+    executor.shutdown();
+    assertThat(executor.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(uncaught.get()).isNull();
+  }
+
+  private HashFinderEngine engine(int threads) {
+    return HashFinderEngine.newBuilder().threads(threads).executor(executor).build();
+  }
+
+  @ParameterizedTest(name = "{0} threads")
+  @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
+  void find_isTheSequentialAnswer_atAnyThreadCount(int threads) throws Exception {
+    Random random = new Random(threads);
+    try (HashFinderEngine engine = engine(threads)) {
+      for (int round = 0; round < 12; round++) {
+        Query query = randomQuery(random);
+        long budget = 1 + random.nextInt(60_000);
+        Optional<Match> expected = ReferenceModel.find(query, budget);
+
+        CompletableFuture<Match> future =
+            engine.find(query, ResourceBudget.ofHashes(budget), new CancellationToken());
+
+        if (expected.isPresent()) {
+          assertThat(future.get(30, TimeUnit.SECONDS)).as("%s in %d", query, budget)
+              .isEqualTo(expected.get());
+        } else {
+          assertThat(HashFinderContract.failure(future))
+              .isInstanceOfSatisfying(BudgetExhaustedException.class,
+                  e -> assertThat(e.hashesExamined()).isEqualTo(budget));
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0} threads")
+  @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
+  void findRange_isTheSequentialStream_atAnyThreadCount(int threads) throws Exception {
+    Random random = new Random(100 + threads);
+    try (HashFinderEngine engine = engine(threads)) {
+      for (int round = 0; round < 8; round++) {
+        Query query = randomQuery(random).withInterestingDistance(random.nextInt(3));
+        long budget = 1 + random.nextInt(60_000);
+        List<Match> streamed = Collections.synchronizedList(new ArrayList<>());
+
+        CompletableFuture<Void> done = engine.findRange(
+            query, ResourceBudget.ofHashes(budget), new CancellationToken(), streamed::add);
+        try {
+          done.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          assertThat(e.getCause()).isInstanceOf(BudgetExhaustedException.class);
+        }
+
+        assertThat(streamed).as("%s in %d", query, budget)
+            .containsExactlyElementsOf(ReferenceModel.findRange(query, budget));
+      }
+    }
+  }
+
+  @Test
+  void budgetBoundary_anAnswerAtTheLastIndexIsFound_andNotOneBeyond() throws Exception {
+    Query query = Query.of("doc", 0); // answer at index 448
+    try (HashFinderEngine engine = engine(4)) {
+      assertThat(engine.find(query, ResourceBudget.ofHashes(449), new CancellationToken())
+          .get(10, TimeUnit.SECONDS).index()).isEqualTo(448);
+      assertThat(HashFinderContract.failure(
+          engine.find(query, ResourceBudget.ofHashes(448), new CancellationToken())))
+          .isInstanceOfSatisfying(BudgetExhaustedException.class,
+              e -> assertThat(e.hashesExamined()).isEqualTo(448));
+    }
+  }
+
+  @Test
+  void cancelFromAnotherThread_freesEveryWorker() throws Exception {
+    try (HashFinderEngine engine = engine(4)) {
+      CompletableFuture<Match> future = engine.find(UNREACHABLE);
+      await().until(() -> executor.getActiveCount() == 4 && engine.hashesExamined() > 0);
+
+      Thread canceller = new Thread(() -> future.cancel(false));
+      canceller.start();
+      canceller.join();
+
+      assertThat(future).isCancelled();
+      await().atMost(Duration.ofSeconds(2)).until(() -> executor.getActiveCount() == 0);
+      assertThat(engine.activeSearches()).isZero();
+    }
+  }
+
+  @Test
+  void aBlockedListener_holdsTheSearchBack_andCancellingReleasesIt() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch entered = new CountDownLatch(1);
+    CancellationToken token = new CancellationToken();
+    token.onCancel(release::countDown); // a listener that blocks must wake on cancellation
+    try (HashFinderEngine engine = engine(2)) {
+      CompletableFuture<Void> done = engine.findRange(
+          UNREACHABLE.withInterestingDistance(10), ResourceBudget.unlimited(), token, match -> {
+            entered.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+      assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+      // The other worker parks at the look-ahead window instead of hashing on.
+      await().atMost(Duration.ofSeconds(10)).until(() -> workers.stream()
+          .filter(Thread::isAlive)
+          .filter(t -> t.getState() == Thread.State.WAITING
+              || t.getState() == Thread.State.TIMED_WAITING)
+          .count() == 2);
+      assertThat(engine.hashesExamined()).isLessThanOrEqualTo(
+          (long) (2 * engine.threads() + 1) * Search.CHUNK_SIZE);
+
+      token.cancel();
+
+      assertThat(HashFinderContract.failure(done)).isInstanceOf(CancellationException.class);
+      await().until(() -> engine.activeSearches() == 0);
+    }
+  }
+
+  @Test
+  void aTimeoutBudget_followsTheInjectedTicker() throws Exception {
+    AtomicLong now = new AtomicLong();
+    try (HashFinderEngine engine = HashFinderEngine.newBuilder()
+        .threads(2).executor(executor).ticker(now::get).build()) {
+      CompletableFuture<Match> future = engine.find(UNREACHABLE,
+          ResourceBudget.unlimited().withTimeout(Duration.ofHours(1)), new CancellationToken());
+      await().until(() -> engine.hashesExamined() > 100_000);
+      assertThat(future).isNotDone();
+
+      now.addAndGet(Duration.ofHours(1).toNanos());
+
+      assertThat(HashFinderContract.failure(future))
+          .isInstanceOf(DeadlineExceededException.class);
+    }
+  }
+
+  @Test
+  void aListenerThatThrows_failsTheSearchWithItsException() throws Exception {
+    try (HashFinderEngine engine = engine(2)) {
+      CompletableFuture<Void> done = engine.findRange(UNREACHABLE.withInterestingDistance(10),
+          match -> {
+            throw new IllegalStateException("listener broke");
+          });
+
+      assertThat(HashFinderContract.failure(done)).hasMessage("listener broke");
+    }
+  }
+
+  @Test
+  void close_cancelsRunningSearches_andRefusesNewOnes() throws Exception {
+    HashFinderEngine engine = engine(2);
+    CompletableFuture<Match> running = engine.find(UNREACHABLE);
+    await().until(() -> engine.hashesExamined() > 0);
+
+    engine.close();
+
+    assertThat(HashFinderContract.failure(running)).isInstanceOf(CancellationException.class);
+    assertThat(HashFinderContract.failure(engine.find(Query.of("aa", 0))))
+        .isInstanceOf(IllegalStateException.class).hasMessage("engine is closed");
+    await().until(() -> engine.activeSearches() == 0);
+  }
+
+  @Test
+  void aUsersOwnDigest_isSearchedLikeAnyOther() throws Exception {
+    // A toy digest: the secret's bytes, reversed and padded to 6 bytes.
+    HashAlgorithm reversed = new HashAlgorithm() {
+      @Override
+      public String name() {
+        return "REVERSED";
+      }
+
+      @Override
+      public int digestLength() {
+        return 6;
+      }
+
+      @Override
+      public dev.hashfinder.Digester newDigester() {
+        return (input, length, output) -> {
+          java.util.Arrays.fill(output, (byte) 0);
+          for (int i = 0; i < length; i++) {
+            output[i] = input[length - 1 - i];
+          }
+        };
+      }
+    };
+    try (HashFinderEngine engine = HashFinderEngine.newBuilder()
+        .threads(2).executor(executor).algorithms(reversed).build()) {
+      // Secret 01 02 hashes to 02 01 00 00 00 00, whose text is "AgEAAAAA".
+      Match match = engine.find(Query.of("AgEA", 0).withAlgorithm("reversed"))
+          .get(10, TimeUnit.SECONDS);
+
+      assertThat(match.secret()).containsExactly(1, 2);
+      assertThat(match.hashText()).isEqualTo("AgEAAAAA");
+      assertThat(HashFinderContract.failure(engine.find(Query.of("aa", 0))))
+          .hasMessageContaining("algorithm").hasMessageContaining("available: REVERSED");
+    }
+  }
+
+  @Test
+  void builder_refusesASettingGivenTwice_andBadValues() {
+    HashFinderEngine.Builder builder = HashFinderEngine.newBuilder().threads(2);
+
+    assertThatThrownBy(() -> builder.threads(3))
+        .isInstanceOf(IllegalStateException.class).hasMessage("threads was already set to 2");
+    assertThatThrownBy(() -> HashFinderEngine.newBuilder().threads(0))
+        .hasMessage("threads < 1: 0");
+    assertThatThrownBy(() -> HashFinderEngine.newBuilder().algorithms(List.of()))
+        .hasMessage("algorithms is empty");
+  }
+
+  private static Query randomQuery(Random random) {
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    int length = 1 + random.nextInt(4);
+    StringBuilder target = new StringBuilder();
+    for (int i = 0; i < length; i++) {
+      target.append(alphabet.charAt(random.nextInt(alphabet.length())));
+    }
+    String[] digests = {"SHA-1", "SHA-1", "SHA-256", "MD5"};
+    return Query.of(target.toString(), random.nextInt(Math.min(length, 2)))
+        .withAlgorithm(digests[random.nextInt(digests.length)]);
+  }
+}

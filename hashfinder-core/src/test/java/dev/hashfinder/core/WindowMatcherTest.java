@@ -1,0 +1,90 @@
+package dev.hashfinder.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Base64;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class WindowMatcherTest {
+  private static final String ALPHABET =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=!é\u00df";
+
+  @ParameterizedTest
+  @ValueSource(ints = {16, 20, 32, 64, 1, 2, 3})
+  void withinAndDistance_agreeWithTheModel(int digestLength) {
+    Random random = new Random(digestLength);
+    int textLength = WindowMatcher.textLength(digestLength);
+    byte[] digest = new byte[digestLength];
+    byte[] codes = new byte[textLength];
+    for (int round = 0; round < 3000; round++) {
+      String target = randomTarget(random, 1 + random.nextInt(Math.min(textLength, 8)));
+      int threshold = random.nextInt(target.codePointCount(0, target.length()) + 2);
+      WindowMatcher matcher = new WindowMatcher(target, threshold, digestLength);
+      for (int sample = 0; sample < 20; sample++) {
+        random.nextBytes(digest);
+        if (sample % 4 == 0) {
+          plant(random, target, digest);
+        }
+        String text = Base64.getEncoder().encodeToString(digest);
+        int expected = ReferenceModel.distance(text, target);
+
+        matcher.decode(digest, codes);
+
+        assertThat(matcher.distance(codes)).as("%s in %s", target, text).isEqualTo(expected);
+        assertThat(matcher.within(codes)).as("%s within %d of %s", target, threshold, text)
+            .isEqualTo(expected <= threshold);
+      }
+    }
+  }
+
+  @Test
+  void longTargets_withLargeThresholds_useTheUnfilteredPath() {
+    Random random = new Random(7);
+    byte[] digest = new byte[64];
+    byte[] codes = new byte[88];
+    for (int round = 0; round < 200; round++) {
+      String target = randomTarget(random, 70 + random.nextInt(18));
+      int threshold = 64 + random.nextInt(6);
+      WindowMatcher matcher = new WindowMatcher(target, threshold, 64);
+      random.nextBytes(digest);
+      String text = Base64.getEncoder().encodeToString(digest);
+
+      matcher.decode(digest, codes);
+
+      assertThat(matcher.within(codes))
+          .isEqualTo(ReferenceModel.distance(text, target) <= threshold);
+    }
+  }
+
+  /** Copies a mutated target into the text so that near matches occur. */
+  private static void plant(Random random, String target, byte[] digest) {
+    String text = Base64.getEncoder().encodeToString(digest);
+    StringBuilder planted = new StringBuilder(text);
+    int start = random.nextInt(Math.max(1, text.length() - target.length()));
+    for (int j = 0; j < target.length() && start + j < text.length() - 2; j++) {
+      char c = target.charAt(j);
+      if (ALPHABET.indexOf(c) < 64 && random.nextInt(4) > 0) {
+        planted.setCharAt(start + j, random.nextBoolean() ? c : Character.toUpperCase(c));
+      }
+    }
+    try {
+      byte[] decoded = Base64.getDecoder().decode(planted.toString());
+      System.arraycopy(decoded, 0, digest, 0, digest.length);
+    } catch (IllegalArgumentException e) {
+      // The change hit the padding; keep the random digest.
+    }
+  }
+
+  private static String randomTarget(Random random, int length) {
+    StringBuilder target = new StringBuilder();
+    for (int i = 0; i < length; i++) {
+      // Mostly base64 characters, sometimes padding, other ASCII or non-ASCII.
+      int pick = random.nextInt(100) < 94 ? random.nextInt(64) : 64 + random.nextInt(4);
+      target.append(ALPHABET.charAt(pick));
+    }
+    return target.toString();
+  }
+}
