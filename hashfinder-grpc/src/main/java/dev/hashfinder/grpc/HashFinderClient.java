@@ -1,0 +1,158 @@
+package dev.hashfinder.grpc;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.hashfinder.CancellationToken;
+import dev.hashfinder.HashFinder;
+import dev.hashfinder.Match;
+import dev.hashfinder.MatchListener;
+import dev.hashfinder.Query;
+import dev.hashfinder.ResourceBudget;
+import dev.hashfinder.grpc.proto.HashFinderGrpc;
+import dev.hashfinder.grpc.proto.HashNameRequest;
+import dev.hashfinder.grpc.proto.HashNameResponse;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.Context;
+import io.grpc.MethodDescriptor;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * A {@link HashFinder} that runs its searches on a remote {@code hash_name.HashFinder} server:
+ * hashfinder's own or the reference one.
+ *
+ * <p>Code written against {@link HashFinder} runs unchanged on it. Cancelling a future or a token
+ * cancels the RPC, and the server frees its worker. A budget's hash and match limits travel in the
+ * request (a server only ever lowers its own); its timeout becomes the call's deadline. Outcomes
+ * come back typed: {@code RESOURCE_EXHAUSTED} from a hashfinder server as a {@link
+ * dev.hashfinder.BudgetExhaustedException} with its count, {@code DEADLINE_EXCEEDED} as a {@link
+ * dev.hashfinder.DeadlineExceededException}, {@code INVALID_ARGUMENT} as an {@link
+ * IllegalArgumentException}; other statuses as the {@link StatusRuntimeException} itself. (The
+ * reference server reports its exhausted budget as {@code CANCELLED}; that arrives as a
+ * {@code StatusRuntimeException}, while the future is {@linkplain CompletableFuture#isCancelled()
+ * cancelled} only when this side cancelled it.)
+ *
+ * <p>Thread-safe. The channel stays the caller's to shut down.
+ */
+public final class HashFinderClient implements HashFinder {
+  private final Channel channel;
+  private final CallOptions callOptions;
+
+  private HashFinderClient(Channel channel, CallOptions callOptions) {
+    this.channel = channel;
+    this.callOptions = callOptions;
+  }
+
+  /** A client over {@code channel}. */
+  public static HashFinderClient create(Channel channel) {
+    return new HashFinderClient(requireNonNull(channel, "channel"), CallOptions.DEFAULT);
+  }
+
+  /** This client, making its calls with {@code callOptions} (credentials, compression...). */
+  public HashFinderClient withCallOptions(CallOptions callOptions) {
+    return new HashFinderClient(channel, requireNonNull(callOptions, "callOptions"));
+  }
+
+  @Override
+  public CompletableFuture<Match> find(Query query, ResourceBudget budget,
+      CancellationToken token) {
+    requireNonNull(query, "query");
+    requireNonNull(budget, "budget");
+    requireNonNull(token, "token");
+    CompletableFuture<Match> future = new CompletableFuture<>();
+    Match[] answer = new Match[1]; // written and read on the call's serialized callbacks
+    start(HashFinderGrpc.getFindMethod(), query, budget, token, future,
+        (call, request, observer) -> ClientCalls.asyncUnaryCall(call, request, observer),
+        response -> answer[0] = Wire.match(response),
+        () -> future.complete(answer[0]));
+    return future;
+  }
+
+  @Override
+  public CompletableFuture<Void> findRange(Query query, ResourceBudget budget,
+      CancellationToken token, MatchListener listener) {
+    requireNonNull(query, "query");
+    requireNonNull(budget, "budget");
+    requireNonNull(token, "token");
+    requireNonNull(listener, "listener");
+    CompletableFuture<Void> future = new CompletableFuture<>();
+    start(HashFinderGrpc.getFindRangeMethod(), query, budget, token, future,
+        (call, request, observer) -> ClientCalls.asyncServerStreamingCall(call, request, observer),
+        response -> {
+          if (!future.isDone()) {
+            listener.onMatch(Wire.match(response));
+          }
+        },
+        () -> future.complete(null));
+    return future;
+  }
+
+  /** How a call is started: unary or server-streaming. */
+  @FunctionalInterface
+  private interface Starter {
+    void start(ClientCall<HashNameRequest, HashNameResponse> call, HashNameRequest request,
+        StreamObserver<HashNameResponse> observer);
+  }
+
+  private <T> void start(
+      MethodDescriptor<HashNameRequest, HashNameResponse> method,
+      Query query,
+      ResourceBudget budget,
+      CancellationToken token,
+      CompletableFuture<T> future,
+      Starter starter,
+      Consumer<HashNameResponse> onResponse,
+      Runnable onCompleted) {
+    // A cancellable context cancels the call from any thread, which ClientCall.cancel does not
+    // promise to do.
+    Context.CancellableContext context = Context.current().withCancellation();
+    CancellationToken.Registration byToken = token.onCancel(() -> future.cancel(false));
+    future.whenComplete((result, failure) -> {
+      byToken.close();
+      context.cancel(null); // cancels the RPC if it still runs; releases the context otherwise
+    });
+    if (future.isDone()) {
+      return; // the token was cancelled already: no call at all
+    }
+    CallOptions options = callOptions;
+    Duration timeout = budget.timeout().orElse(null);
+    if (timeout != null) {
+      options = options.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+    HashNameRequest request = Wire.request(query, budget);
+    CallOptions finalOptions = options;
+    context.run(() -> starter.start(channel.newCall(method, finalOptions), request,
+        new StreamObserver<>() {
+          @Override
+          public void onNext(HashNameResponse response) {
+            try {
+              onResponse.accept(response);
+            } catch (RuntimeException e) {
+              fail(future, e); // a listener that throws ends the search, as the engine does
+            }
+          }
+
+          @Override
+          public void onError(Throwable failure) {
+            fail(future, failure);
+          }
+
+          @Override
+          public void onCompleted() {
+            onCompleted.run();
+          }
+        }));
+  }
+
+  private static void fail(CompletableFuture<?> future, Throwable failure) {
+    future.completeExceptionally(failure instanceof StatusRuntimeException status
+        ? Wire.outcome(status) : failure);
+  }
+}

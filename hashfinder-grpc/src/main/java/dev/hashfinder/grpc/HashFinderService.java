@@ -1,0 +1,261 @@
+package dev.hashfinder.grpc;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.hashfinder.BudgetExhaustedException;
+import dev.hashfinder.CancellationToken;
+import dev.hashfinder.DeadlineExceededException;
+import dev.hashfinder.Match;
+import dev.hashfinder.MatchListener;
+import dev.hashfinder.Query;
+import dev.hashfinder.ResourceBudget;
+import dev.hashfinder.core.HashFinderEngine;
+import dev.hashfinder.grpc.proto.HashFinderGrpc;
+import dev.hashfinder.grpc.proto.HashNameRequest;
+import dev.hashfinder.grpc.proto.HashNameResponse;
+import io.grpc.Context;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The {@code hash_name.HashFinder} service over a {@link HashFinderEngine}. It knows nothing of
+ * transports: bind the same instance to an in-process server or to a port.
+ *
+ * <p>Each call validates its request at the edge, runs its search on the engine's workers (never on
+ * the gRPC thread) and cancels that search when the client cancels, disconnects or passes its
+ * deadline, or when the service {@linkplain #shutdown() shuts down}. {@code FindRange} sends only
+ * while the call is ready, and its search waits otherwise, so a slow reader cannot make the server
+ * buffer without bound. Beyond {@code maxConcurrentSearches} running searches a call is refused at
+ * once with {@code RESOURCE_EXHAUSTED}. Each call's outcome is logged in one line.
+ *
+ * <p>Thread-safe.
+ */
+public final class HashFinderService extends HashFinderGrpc.HashFinderImplBase {
+  private static final Logger logger = Logger.getLogger(HashFinderService.class.getName());
+
+  private final HashFinderEngine engine;
+  private final int maxConcurrentSearches;
+  private final AtomicInteger runningSearches = new AtomicInteger();
+  private final CancellationToken shuttingDown = new CancellationToken();
+
+  private HashFinderService(HashFinderEngine engine, int maxConcurrentSearches) {
+    this.engine = engine;
+    this.maxConcurrentSearches = maxConcurrentSearches;
+  }
+
+  /** A service over {@code engine} with no limit on concurrent searches. */
+  public static HashFinderService create(HashFinderEngine engine) {
+    return create(engine, Integer.MAX_VALUE);
+  }
+
+  /**
+   * A service over {@code engine} that runs at most {@code maxConcurrentSearches} searches at
+   * once, as the reference server's {@code maximum_concurrent_rpcs} does.
+   *
+   * @throws IllegalArgumentException if {@code maxConcurrentSearches < 1}
+   */
+  public static HashFinderService create(HashFinderEngine engine, int maxConcurrentSearches) {
+    requireNonNull(engine, "engine");
+    if (maxConcurrentSearches < 1) {
+      throw new IllegalArgumentException("maxConcurrentSearches < 1: " + maxConcurrentSearches);
+    }
+    return new HashFinderService(engine, maxConcurrentSearches);
+  }
+
+  /** The engine that runs the searches. */
+  public HashFinderEngine engine() {
+    return engine;
+  }
+
+  /** Calls whose search has not ended yet. */
+  public int runningSearches() {
+    return runningSearches.get();
+  }
+
+  /**
+   * Cancels every running search, whose clients then see {@code UNAVAILABLE}, and refuses new
+   * calls with {@code UNAVAILABLE}. Does not wait; the engine's workers are free within
+   * milliseconds.
+   */
+  public void shutdown() {
+    shuttingDown.cancel();
+  }
+
+  @Override
+  public void find(HashNameRequest request, StreamObserver<HashNameResponse> observer) {
+    Call call = start("Find", request, observer);
+    if (call != null) {
+      call.finish(engine.find(call.query, call.budget, call.token), match -> {
+        call.outcome = "found index " + match.index() + " distance " + match.distance();
+        observer.onNext(Wire.response(match));
+        observer.onCompleted();
+      });
+    }
+  }
+
+  @Override
+  public void findRange(HashNameRequest request, StreamObserver<HashNameResponse> observer) {
+    Call call = start("FindRange", request, observer);
+    if (call != null) {
+      FlowControl flow = new FlowControl(call.observer, call.token);
+      call.finish(engine.findRange(call.query, call.budget, call.token, flow), ignored -> {
+        call.outcome = "found after " + flow.sent + " responses";
+        observer.onCompleted();
+      });
+    }
+  }
+
+  /** Checks and registers a call; null if it was refused (its status already sent). */
+  private Call start(String method, HashNameRequest request, StreamObserver<HashNameResponse> o) {
+    ServerCallStreamObserver<HashNameResponse> observer =
+        (ServerCallStreamObserver<HashNameResponse>) o;
+    String description = method + " desired_name=\"" + Wire.abbreviate(request.getDesiredName())
+        + "\" ideal=" + request.getIdealHammingDistance();
+    Query query;
+    ResourceBudget budget;
+    try {
+      query = Wire.query(request, engine);
+      budget = Wire.budget(request);
+    } catch (IllegalArgumentException e) {
+      logger.info(description + ": invalid argument: " + e.getMessage());
+      observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+      return null;
+    }
+    if (shuttingDown.isCancelled()) {
+      observer.onError(Status.UNAVAILABLE.withDescription("server is shutting down")
+          .asRuntimeException());
+      return null;
+    }
+    if (runningSearches.incrementAndGet() > maxConcurrentSearches) {
+      runningSearches.decrementAndGet();
+      logger.info(description + ": refused, " + maxConcurrentSearches + " searches running");
+      observer.onError(Wire.tooManySearches(maxConcurrentSearches));
+      return null;
+    }
+    return new Call(description, query, budget, observer);
+  }
+
+  /** One call's search: its token, what cancelled it, and how it ends. */
+  private final class Call {
+    final String description;
+    final Query query;
+    final ResourceBudget budget;
+    final ServerCallStreamObserver<HashNameResponse> observer;
+    final CancellationToken token = new CancellationToken();
+    final CancellationToken.Registration byShutdown;
+    final Context context = Context.current();
+    final long startNanos = System.nanoTime();
+    volatile boolean clientCancelled;
+    volatile String outcome = "found";
+
+    Call(String description, Query query, ResourceBudget budget,
+        ServerCallStreamObserver<HashNameResponse> observer) {
+      this.description = description;
+      this.query = query;
+      this.budget = budget;
+      this.observer = observer;
+      // Client cancel, a dropped connection and a passed deadline all cancel the call.
+      observer.setOnCancelHandler(() -> {
+        clientCancelled = true;
+        token.cancel();
+      });
+      this.byShutdown = shuttingDown.onCancel(token::cancel);
+    }
+
+    /**
+     * Sends the outcome once the search has ended; the engine completes a search cancelled
+     * through its token only after its workers stopped, so the permit is released when the
+     * worker really is free.
+     */
+    <T> void finish(CompletableFuture<T> search, Consumer<T> onSuccess) {
+      search.whenComplete((result, failure) -> {
+        byShutdown.close();
+        runningSearches.decrementAndGet();
+        try {
+          if (failure == null) {
+            onSuccess.accept(result);
+          } else {
+            fail(failure instanceof CompletionException ? failure.getCause() : failure);
+          }
+        } catch (RuntimeException e) {
+          logger.log(Level.WARNING, description + ": could not send the outcome", e);
+        }
+        long millis = (System.nanoTime() - startNanos) / 1_000_000;
+        logger.info(description + ": " + outcome + " in " + millis + " ms");
+      });
+    }
+
+    private void fail(Throwable failure) {
+      if (failure instanceof CancellationException) {
+        if (clientCancelled) {
+          boolean deadline = context.getDeadline() != null && context.getDeadline().isExpired();
+          outcome = deadline ? "deadline passed" : "cancelled by the client";
+          observer.onError(Status.CANCELLED.withDescription(outcome).asRuntimeException());
+        } else {
+          outcome = "cancelled: server shutting down";
+          observer.onError(Status.UNAVAILABLE.withDescription("server is shutting down")
+              .asRuntimeException());
+        }
+        return;
+      }
+      if (failure instanceof BudgetExhaustedException e) {
+        outcome = "exhausted: " + e.getMessage();
+      } else if (failure instanceof DeadlineExceededException e) {
+        outcome = "deadline passed: " + e.getMessage();
+      } else if (failure instanceof IllegalArgumentException e) {
+        outcome = "invalid argument: " + e.getMessage();
+      } else {
+        outcome = "failed: " + failure;
+        logger.log(Level.WARNING, description + ": search failed", failure);
+      }
+      observer.onError(Wire.status(failure));
+    }
+  }
+
+  /**
+   * Sends each match when the call is ready for it, and holds the search's emitting worker while
+   * it is not; wakes when the call becomes ready or the search is cancelled.
+   */
+  private static final class FlowControl implements MatchListener {
+    private final ServerCallStreamObserver<HashNameResponse> observer;
+    private final CancellationToken token;
+    private long sent; // written by the emitting worker, read after the search completed
+
+    FlowControl(ServerCallStreamObserver<HashNameResponse> observer, CancellationToken token) {
+      this.observer = observer;
+      this.token = token;
+      observer.setOnReadyHandler(this::wake);
+      token.onCancel(this::wake);
+    }
+
+    private synchronized void wake() {
+      notifyAll();
+    }
+
+    @Override
+    public void onMatch(Match match) {
+      synchronized (this) {
+        while (!observer.isReady() && !token.isCancelled()) {
+          try {
+            wait();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            token.cancel();
+          }
+        }
+      }
+      if (!token.isCancelled()) {
+        observer.onNext(Wire.response(match));
+        sent++;
+      }
+    }
+  }
+}

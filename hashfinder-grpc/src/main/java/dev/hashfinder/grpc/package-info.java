@@ -1,0 +1,25 @@
+/**
+ * hashfinder over gRPC: {@link dev.hashfinder.grpc.HashFinderService} serves an engine as the
+ * {@code hash_name.HashFinder} service, {@link dev.hashfinder.grpc.HashFinderServer} runs it on a
+ * port or in-process, {@link dev.hashfinder.grpc.HashFinderClient} reaches one through the same
+ * {@link dev.hashfinder.HashFinder} interface as the engine, and
+ * {@link dev.hashfinder.grpc.InProcessHashFinder} is a fixture for tests without sockets.
+ *
+ * <p>Status codes a client sees:
+ *
+ * <ul>
+ *   <li>{@code OK}: an answer was found.
+ *   <li>{@code RESOURCE_EXHAUSTED}: the budget ran out (the message names the budget and the hashes
+ *       examined, and a {@code google.rpc.ErrorInfo} with reason {@code BUDGET_EXHAUSTED} carries
+ *       them as metadata), or the server is at its limit of concurrent searches (reason
+ *       {@code TOO_MANY_SEARCHES}, said at once).
+ *   <li>{@code CANCELLED}: the client cancelled.
+ *   <li>{@code DEADLINE_EXCEEDED}: the call's deadline or the server's time budget passed.
+ *   <li>{@code INVALID_ARGUMENT}: the request is malformed; the message names the field.
+ *   <li>{@code UNAVAILABLE}: the server is shutting down.
+ * </ul>
+ *
+ * <p>Nullness: no parameter or return value in this package is {@code null} unless its
+ * documentation says so.
+ */
+package dev.hashfinder.grpc;
