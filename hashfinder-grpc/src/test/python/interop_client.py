@@ -1,0 +1,85 @@
+"""A Python gRPC client of hash_name.HashFinder, driven by the Java interop tests.
+
+It uses only the fields of the reference service (1-3), as the reference client does, and prints
+one JSON object per line: each response, then {"status": CODE, "details": ...}.
+
+Usage: interop_client.py HOST:PORT SCENARIO [NAME] [IDEAL] [INTERESTING]
+  find        Find, print the response and the status.
+  find_range  FindRange, print every response and the status.
+  cancel      Find as a future, print {"event": "started"}, wait for a line on stdin, cancel.
+  cancel_range  FindRange, print the first response, then cancel the stream.
+"""
+
+import json
+import sys
+
+import grpc
+
+import hash_name_pb2
+import hash_name_pb2_grpc
+
+
+def emit(obj):
+    print(json.dumps(obj), flush=True)
+
+
+def emit_response(response):
+    emit({"secret": response.secret, "hashed_name": response.hashed_name,
+          "hamming_distance": response.hamming_distance})
+
+
+def emit_status(code, details):
+    emit({"status": code.name, "details": details})
+
+
+def main():
+    target, scenario = sys.argv[1], sys.argv[2]
+    name = sys.argv[3] if len(sys.argv) > 3 else "aa"
+    ideal = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+    interesting = int(sys.argv[5]) if len(sys.argv) > 5 else 0
+    request = hash_name_pb2.HashNameRequest(
+        desired_name=name, ideal_hamming_distance=ideal,
+        interesting_hamming_distance=interesting)
+    with grpc.insecure_channel(target) as channel:
+        stub = hash_name_pb2_grpc.HashFinderStub(channel)
+        if scenario == "find":
+            try:
+                emit_response(stub.Find(request, timeout=60))
+                emit_status(grpc.StatusCode.OK, "")
+            except grpc.RpcError as e:
+                emit_status(e.code(), e.details())
+        elif scenario == "find_range":
+            try:
+                for response in stub.FindRange(request, timeout=60):
+                    emit_response(response)
+                emit_status(grpc.StatusCode.OK, "")
+            except grpc.RpcError as e:
+                emit_status(e.code(), e.details())
+        elif scenario == "cancel":
+            future = stub.Find.future(request)
+            emit({"event": "started"})
+            sys.stdin.readline()
+            future.cancel()
+            try:
+                future.result()
+                emit_status(grpc.StatusCode.OK, "")
+            except grpc.FutureCancelledError:
+                emit_status(grpc.StatusCode.CANCELLED, "cancelled by the client")
+            except grpc.RpcError as e:
+                emit_status(e.code(), e.details())
+        elif scenario == "cancel_range":
+            responses = stub.FindRange(request)
+            emit_response(next(responses))
+            responses.cancel()
+            try:
+                for response in responses:
+                    pass
+                emit_status(grpc.StatusCode.OK, "")
+            except grpc.RpcError as e:
+                emit_status(e.code(), e.details())
+        else:
+            sys.exit("unknown scenario: " + scenario)
+
+
+if __name__ == "__main__":
+    main()
