@@ -1,0 +1,244 @@
+package dev.hashfinder.cli;
+
+import dev.hashfinder.BudgetExhaustedException;
+import dev.hashfinder.CancellationToken;
+import dev.hashfinder.DeadlineExceededException;
+import dev.hashfinder.HashFinder;
+import dev.hashfinder.Match;
+import dev.hashfinder.Query;
+import dev.hashfinder.ResourceBudget;
+import dev.hashfinder.core.HashFinderEngine;
+import dev.hashfinder.grpc.HashFinderClient;
+import dev.hashfinder.grpc.InProcessHashFinder;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code hashfinder find}: asks a server, or an embedded in-process one, for a secret. */
+@Command(
+    name = "find",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = {
+        "Finds the first secret whose base64 hash contains NAME within the ideal Hamming "
+            + "distance, and prints it.",
+        "Without --server it runs an embedded in-process server: no sockets, nothing to start.",
+        "Exit status: 0 found, 1 not found (budget, deadline, server error), 2 usage error, "
+            + "(a malformed argument, also when the server finds it so), 130 interrupted."})
+final class FindCommand implements java.util.concurrent.Callable<Integer> {
+  /** The embedded server's budget when none is given: about five seconds on two cores. */
+  static final long DEFAULT_EMBEDDED_BUDGET = 100_000_000L;
+
+  /** Held so that its level sticks: the JDK keeps loggers only weakly. */
+  private static final Logger SERVER_LOGGER = Logger.getLogger("dev.hashfinder.grpc");
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "NAME", description = "The name to look for.")
+  String name;
+
+  @Option(names = "--ideal-distance", paramLabel = "N", defaultValue = "0",
+      description = "Hamming distance at or below which a secret is the answer (default: 0).")
+  int idealDistance;
+
+  @Option(names = "--server", paramLabel = "HOST:PORT",
+      description = "A hashfinder (or reference) server to ask, instead of the embedded one.")
+  String server;
+
+  @Option(names = "--show-inferior", paramLabel = "N",
+      description = "Stream every secret within distance N on the way (FindRange).")
+  Integer showInferior;
+
+  @Option(names = "--maximum-hashes", paramLabel = "N",
+      description = "Budget: the embedded server's (default: 100,000,000), or the one asked of "
+          + "a remote server, which may only lower its own.")
+  Long maximumHashes;
+
+  @Option(names = "--threads", paramLabel = "N",
+      description = "Worker threads of the embedded engine (default: all cores).")
+  Integer threads;
+
+  @Option(names = "--algorithm", paramLabel = "NAME", defaultValue = "SHA-1",
+      description = "Digest: SHA-1 (default), SHA-256, MD5, any the JDK offers locally, or one "
+          + "the server allows.")
+  String algorithm;
+
+  @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.class,
+      description = "Give up after this long (500ms, 10s, 2m...); a remote call's deadline.")
+  Duration timeout;
+
+  @Option(names = "--json", description = "Print one JSON object per response.")
+  boolean json;
+
+  @Option(names = {"-q", "--quiet"}, description = "No progress line on the terminal.")
+  boolean quiet;
+
+  @Override
+  public Integer call() throws Exception {
+    Main.requireAtLeast(spec, "--ideal-distance", idealDistance, 0);
+    Main.requireAtLeast(spec, "--show-inferior", showInferior, 0);
+    Main.requireAtLeast(spec, "--maximum-hashes", maximumHashes, 1);
+    Main.requireAtLeast(spec, "--threads", threads, 1);
+    Query query;
+    ResourceBudget budget = ResourceBudget.unlimited();
+    try {
+      query = new Query(name, idealDistance, showInferior == null ? 0 : showInferior, algorithm);
+      if (server != null && maximumHashes != null) {
+        budget = budget.withMaxHashes(maximumHashes);
+      }
+      if (timeout != null) {
+        budget = budget.withTimeout(timeout);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    if (server != null && threads != null) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--threads sets the embedded engine; a remote server has its own");
+    }
+    try (Session session = server == null ? embedded() : remote()) {
+      Output output = new Output(System.out, json);
+      CancellationToken token = new CancellationToken();
+      // Ctrl-C (and SIGTERM) run the shutdown hooks: cancel the call and let the cancellation
+      // reach the server before the JVM goes, with status 130 (143 for SIGTERM).
+      Thread onInterrupt = new Thread(() -> {
+        token.cancel();
+        session.close();
+      }, "hashfinder-interrupt");
+      Runtime.getRuntime().addShutdownHook(onInterrupt);
+      try (AutoCloseable progress = Progress.startIfTerminal(quiet, session.hashes, session.budget)) {
+        CompletableFuture<?> search = showInferior == null
+            ? session.finder.find(query, budget, token).thenAccept(output::print)
+            : session.finder.findRange(query, budget, token, output::print);
+        return await(search);
+      } finally {
+        removeHook(onInterrupt);
+      }
+    }
+  }
+
+  private static void removeHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // Already shutting down: the hook is running.
+    }
+  }
+
+  private static int await(CompletableFuture<?> search) throws InterruptedException {
+    try {
+      search.get();
+      return Main.EXIT_FOUND;
+    } catch (CancellationException e) {
+      return Main.EXIT_NOT_FOUND; // only a shutdown hook cancels; the JVM's own status wins
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof CancellationException) {
+        return Main.EXIT_NOT_FOUND; // printing, too, was cancelled by a shutdown hook
+      }
+      System.err.println("hashfinder: " + describe(e.getCause()));
+      // The server judged an argument malformed (a name too long for its digest, a digest it
+      // does not allow): that is a usage error, like one caught here.
+      return e.getCause() instanceof IllegalArgumentException
+          ? Main.EXIT_USAGE : Main.EXIT_NOT_FOUND;
+    }
+  }
+
+  private static String describe(Throwable failure) {
+    if (failure instanceof BudgetExhaustedException e) {
+      return "RESOURCE_EXHAUSTED: " + e.getMessage();
+    }
+    if (failure instanceof DeadlineExceededException e) {
+      return "DEADLINE_EXCEEDED: " + e.getMessage();
+    }
+    if (failure instanceof IllegalArgumentException e) {
+      return "INVALID_ARGUMENT: " + e.getMessage();
+    }
+    if (failure instanceof StatusRuntimeException e) {
+      return e.getStatus().getCode() + ": " + e.getStatus().getDescription();
+    }
+    return failure.toString();
+  }
+
+  private Session embedded() {
+    // The embedded server's one line per call is for operators of a real server, not here.
+    SERVER_LOGGER.setLevel(Level.WARNING);
+    HashFinderEngine.Builder builder = HashFinderEngine.newBuilder()
+        .budget(ResourceBudget.ofHashes(
+            maximumHashes == null ? DEFAULT_EMBEDDED_BUDGET : maximumHashes));
+    if (threads != null) {
+      builder.threads(threads);
+    }
+    HashFinderEngine engine;
+    try {
+      engine = builder.build();
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    InProcessHashFinder fixture = InProcessHashFinder.start(engine);
+    return new Session(fixture.client(), engine::hashesExamined, engine.budget().maxHashes(),
+        () -> {
+          fixture.close();
+          engine.close();
+        });
+  }
+
+  private Session remote() {
+    ManagedChannel channel =
+        Grpc.newChannelBuilder(server, InsecureChannelCredentials.create()).build();
+    return new Session(HashFinderClient.create(channel), null,
+        maximumHashes == null ? Long.MAX_VALUE : maximumHashes,
+        () -> {
+          channel.shutdown();
+          if (!channel.awaitTermination(1, TimeUnit.SECONDS)) {
+            channel.shutdownNow();
+          }
+        });
+  }
+
+  /** What a search runs against, and how to let go of it; closing is idempotent. */
+  private static final class Session implements AutoCloseable {
+    final HashFinder finder;
+    final LongSupplier hashes;
+    final long budget;
+    private final Cleanup cleanup;
+    private boolean closed;
+
+    Session(HashFinder finder, LongSupplier hashes, long budget, Cleanup cleanup) {
+      this.finder = finder;
+      this.hashes = hashes;
+      this.budget = budget;
+      this.cleanup = cleanup;
+    }
+
+    @Override
+    public synchronized void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      try {
+        cleanup.run();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @FunctionalInterface
+  private interface Cleanup {
+    void run() throws InterruptedException;
+  }
+}

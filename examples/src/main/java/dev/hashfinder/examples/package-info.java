@@ -1,0 +1,7 @@
+/**
+ * Runnable examples for library users, one {@code main} each: {@link
+ * dev.hashfinder.examples.CustomDigestExample}, {@link
+ * dev.hashfinder.examples.CancelFromAnotherThreadExample} and {@link
+ * dev.hashfinder.examples.InProcessServerExample}.
+ */
+package dev.hashfinder.examples;

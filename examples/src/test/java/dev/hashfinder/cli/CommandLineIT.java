@@ -1,0 +1,266 @@
+package dev.hashfinder.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.hashfinder.Query;
+import dev.hashfinder.grpc.HashFinderClient;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The packaged {@code hashfinder.jar} as real processes, with real signals: the reference test
+ * suite's "successful run" and "graceful SIGINT" cases and what else a user meets first.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class CommandLineIT {
+  private static final String JAR = System.getProperty("hashfinder.jar",
+      Path.of("target/hashfinder.jar").toAbsolutePath().toString());
+  private static final String JAVA =
+      Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+  private final List<Run> runs = new ArrayList<>();
+  private final List<ManagedChannel> channels = new ArrayList<>();
+
+  @AfterEach
+  void stopEverything() throws InterruptedException {
+    for (ManagedChannel channel : channels) {
+      channel.shutdownNow();
+    }
+    Collections.reverse(runs);
+    for (Run run : runs) {
+      run.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void find_withoutAServer_printsTheAnswerAsTheReferenceClientDoes() throws Exception {
+    Run find = start("find", "aa");
+
+    assertThat(find.exitCode()).isZero();
+    assertThat(find.stdout).containsExactly(
+        "secret: \"ZA==\"", "hashed_name: \"PDY4Ns9OFmZmaaJdooChhlwtKHQ=\"",
+        "hamming_distance: 0");
+    assertThat(find.stderr).isEmpty(); // no progress noise when stderr is not a terminal
+  }
+
+  @Test
+  void find_json_printsOneObjectPerResponse() throws Exception {
+    Run find = start("find", "aa", "--show-inferior", "1", "--json", "--threads", "2");
+
+    assertThat(find.exitCode()).isZero();
+    assertThat(find.stdout).hasSizeGreaterThan(1)
+        .allSatisfy(line -> assertThat(line).startsWith("{\"secret\":").endsWith("}"));
+    assertThat(find.stdout.get(find.stdout.size() - 1))
+        .contains("\"hamming_distance\":0").contains("\"index\":\"101\"");
+  }
+
+  @Test
+  void find_thatRunsOutOfBudget_exits1_withTheStatusOnStderr() throws Exception {
+    Run find = start("find", "hashfinder", "--maximum-hashes", "5000");
+
+    assertThat(find.exitCode()).isEqualTo(1);
+    assertThat(find.stdout).isEmpty();
+    assertThat(find.stderr).containsExactly("hashfinder: RESOURCE_EXHAUSTED: "
+        + "budget of 5000 hashes exhausted after examining 5000 hashes");
+  }
+
+  @Test
+  void usageErrors_exit2_namingTheFlag() throws Exception {
+    Run missing = start("find");
+    Run negative = start("find", "aa", "--ideal-distance", "-1");
+    Run unknown = start("find", "aa", "--no-such-flag");
+    Run tooLong = start("find", "x".repeat(29));
+
+    assertThat(missing.exitCode()).isEqualTo(2);
+    assertThat(negative.exitCode()).isEqualTo(2);
+    assertThat(negative.stderr).first().isEqualTo("--ideal-distance must be at least 0: -1");
+    assertThat(unknown.exitCode()).isEqualTo(2);
+    assertThat(unknown.stderr).first().asString().contains("--no-such-flag");
+    assertThat(tooLong.exitCode()).isEqualTo(2);
+    assertThat(tooLong.stderr).containsExactly("hashfinder: INVALID_ARGUMENT: "
+        + "desired_name has 29 characters, more than the 28 of a SHA-1 hash text");
+  }
+
+  @Test
+  void successfulRun_serveThenFind_andTheServerKeepsRunning() throws Exception {
+    Server server = serve();
+
+    Run find = start("find", "aa", "--server", server.target);
+
+    assertThat(find.exitCode()).isZero();
+    assertThat(find.stdout).first().isEqualTo("secret: \"ZA==\"");
+    assertThat(server.run.process.isAlive()).isTrue();
+    server.awaitLog("Find desired_name=\"aa\" ideal=0: found index 101");
+  }
+
+  @Test
+  void gracefulSigint_cancelsTheCall_andTheNextClientIsServed() throws Exception {
+    Server server = serve("--max-concurrent-rpcs", "1");
+    Run interrupted = start("find", "hashfinder", "--server", server.target);
+    server.awaitBusy();
+
+    long start = System.nanoTime();
+    signal("INT", interrupted);
+
+    assertThat(interrupted.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    assertThat(interrupted.process.exitValue()).as("exit after %d ms", millis).isEqualTo(130);
+    server.awaitLog("Find desired_name=\"hashfinder\" ideal=0: cancelled by the client");
+    Run next = start("find", "aa", "--server", server.target);
+    assertThat(next.exitCode()).isZero();
+  }
+
+  @Test
+  void aKilledClient_freesItsWorker() throws Exception {
+    Server server = serve("--max-concurrent-rpcs", "1");
+    Run killed = start("find", "hashfinder", "--server", server.target);
+    server.awaitBusy();
+
+    signal("KILL", killed);
+
+    server.awaitLog("Find desired_name=\"hashfinder\" ideal=0: cancelled by the client");
+    assertThat(start("find", "aa", "--server", server.target).exitCode()).isZero();
+  }
+
+  @Test
+  void sigtermStopsTheServer_andCallsInFlightSeeUnavailable() throws Exception {
+    Server server = serve("--max-concurrent-rpcs", "1");
+    Run inFlight = start("find", "hashfinder", "--server", server.target);
+    server.awaitBusy();
+
+    signal("TERM", server.run);
+
+    assertThat(server.run.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    server.awaitLog("hashfinder stopped");
+    assertThat(inFlight.exitCode()).isEqualTo(1);
+    assertThat(inFlight.stderr).containsExactly("hashfinder: UNAVAILABLE: server is shutting down");
+  }
+
+  @Test
+  void ctrlC_onTheEmbeddedServer_exits130() throws Exception {
+    Run find = start("find", "hashfinder", "--maximum-hashes", "100000000000");
+    // Hashing shows as CPU time: the JVM is up and its search running.
+    await().atMost(Duration.ofSeconds(30)).until(() -> find.process.info().totalCpuDuration()
+        .orElse(Duration.ZERO).compareTo(Duration.ofSeconds(2)) > 0);
+
+    signal("INT", find);
+
+    assertThat(find.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(find.process.exitValue()).isEqualTo(130);
+  }
+
+  // ---- processes ----
+
+  private Run start(String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(
+        // A background shell may have started us with SIGINT ignored; children must not be.
+        "env", "--default-signal=INT", JAVA, "-jar", JAR));
+    command.addAll(List.of(args));
+    Run run = new Run(new ProcessBuilder(command).start());
+    runs.add(run);
+    return run;
+  }
+
+  private static void signal(String name, Run run) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(run.process.pid()))
+        .inheritIO().start();
+    assertThat(kill.waitFor()).isZero();
+  }
+
+  private Server serve(String... args) throws Exception {
+    List<String> all = new ArrayList<>(List.of("serve", "--port", "0"));
+    all.addAll(List.of(args));
+    Run run = start(all.toArray(String[]::new));
+    Pattern port = Pattern.compile(".*serving hash_name.HashFinder on port (\\d+) .*");
+    String target = await().atMost(Duration.ofSeconds(30)).until(() -> run.stderr.stream()
+        .map(port::matcher).filter(Matcher::matches).map(m -> "127.0.0.1:" + m.group(1))
+        .findFirst().orElse(null), t -> t != null);
+    ManagedChannel channel =
+        Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
+    channels.add(channel);
+    return new Server(run, target, HashFinderClient.create(channel));
+  }
+
+  /** A running {@code serve}, its address and a probe client. */
+  private record Server(Run run, String target, HashFinderClient probe) {
+    /** Waits until a server limited to one search runs one: a probe is refused. */
+    void awaitBusy() {
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        try {
+          probe.find(Query.of("hashfinder", 0), dev.hashfinder.ResourceBudget.ofHashes(1),
+              new dev.hashfinder.CancellationToken()).get(10, TimeUnit.SECONDS);
+          return false;
+        } catch (ExecutionException e) {
+          return e.getCause() instanceof StatusRuntimeException s
+              && s.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED
+              && s.getStatus().getDescription().contains("concurrent searches");
+        }
+      });
+    }
+
+    void awaitLog(String fragment) {
+      await().atMost(Duration.ofSeconds(30))
+          .until(() -> run.stderr.stream().anyMatch(line -> line.contains(fragment)));
+    }
+  }
+
+  /** A process whose output is collected line by line as it comes. */
+  private static final class Run {
+    final Process process;
+    final List<String> stdout = new CopyOnWriteArrayList<>();
+    final List<String> stderr = new CopyOnWriteArrayList<>();
+    private final Thread outReader;
+    private final Thread errReader;
+
+    Run(Process process) {
+      this.process = process;
+      this.outReader = collect(process.getInputStream(), stdout);
+      this.errReader = collect(process.getErrorStream(), stderr);
+    }
+
+    private static Thread collect(InputStream stream, List<String> lines) {
+      Thread thread = new Thread(() -> {
+        try (BufferedReader reader =
+            new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+          for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+            lines.add(line);
+          }
+        } catch (IOException e) {
+          // The process is gone.
+        }
+      });
+      thread.setDaemon(true);
+      thread.start();
+      return thread;
+    }
+
+    int exitCode() throws InterruptedException {
+      assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the process exited").isTrue();
+      outReader.join(5000);
+      errReader.join(5000);
+      return process.exitValue();
+    }
+  }
+}
