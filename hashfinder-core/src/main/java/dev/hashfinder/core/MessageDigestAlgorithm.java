@@ -51,6 +51,14 @@ final class MessageDigestAlgorithm implements HashAlgorithm {
 
   @Override
   public Digester newDigester() {
+    Digester viaMessageDigest = messageDigestDigester();
+    if (name.equals("SHA-1") && DirectSha1.AVAILABLE) {
+      return DirectSha1.newDigester(viaMessageDigest); // same digest, several times faster
+    }
+    return viaMessageDigest;
+  }
+
+  private Digester messageDigestDigester() {
     MessageDigest digest = newMessageDigest();
     return (input, length, output) -> {
       digest.update(input, 0, length);

@@ -2,7 +2,6 @@ package dev.hashfinder.core;
 
 import dev.hashfinder.CancellationToken;
 import dev.hashfinder.DeadlineExceededException;
-import dev.hashfinder.Digester;
 import dev.hashfinder.HashAlgorithm;
 import dev.hashfinder.Match;
 import dev.hashfinder.Query;
@@ -127,7 +126,7 @@ abstract class Search<T> implements Runnable {
   @Override
   public final void run() {
     try {
-      work(new Worker(algorithm.newDigester(), algorithm.digestLength(), matcher.textLength()));
+      work(new Worker(CandidateHasher.of(algorithm), matcher));
     } catch (Throwable t) {
       stop(t);
       if (t instanceof Error error && !(t instanceof AssertionError)) {
@@ -220,26 +219,27 @@ abstract class Search<T> implements Runnable {
    *     false if the search stopped or {@link #abandon} gave the rest up
    */
   final boolean scan(Worker worker, long start, long end) {
-    byte[] secret = worker.secret;
-    byte[] digest = worker.digest;
+    CandidateHasher hasher = worker.hasher;
+    long[] packed = worker.packed;
     byte[] codes = worker.codes;
-    Digester digester = worker.digester;
     WindowMatcher matcher = this.matcher;
-    int length = SecretSequence.write(start, secret);
+    int length = hasher.seek(start);
     long index = start;
     while (index < end) {
       long blockStart = index;
       long blockEnd = Math.min(end, index + CHECK_INTERVAL);
       boolean ended = false;
       for (; index < blockEnd; index++) {
-        digester.digest(secret, length, digest);
-        matcher.decode(digest, codes);
-        if (matcher.within(codes) && !onCandidate(worker, index, secret, length)) {
-          index++;
-          ended = true;
-          break;
+        hasher.hash(length, packed);
+        if (matcher.mayQualify(packed)) { // rejects all but a few percent, branch-free
+          matcher.decode(hasher.digest(), codes);
+          if (matcher.within(codes) && !onCandidate(worker, index, hasher.secret(), length)) {
+            index++;
+            ended = true;
+            break;
+          }
         }
-        length = SecretSequence.increment(secret, length);
+        length = hasher.advance(length);
       }
       examined.add(index - blockStart);
       engineExamined.add(index - blockStart);
@@ -270,25 +270,25 @@ abstract class Search<T> implements Runnable {
     return new Match(
         index,
         Arrays.copyOf(secret, length),
-        Base64.getEncoder().encodeToString(worker.digest),
+        Base64.getEncoder().encodeToString(
+            Arrays.copyOf(worker.hasher.digest(), algorithm.digestLength())),
         distance);
   }
 
-  /** A worker's own buffers and digester, so that the scan allocates nothing. */
+  /** A worker's own hasher and buffers, so that the scan allocates nothing. */
   static final class Worker {
-    final Digester digester;
-    final byte[] secret = new byte[SecretSequence.MAX_LENGTH + 1];
-    final byte[] digest;
+    final CandidateHasher hasher;
+    final long[] packed;
     final byte[] codes;
     /** A ranged search's matches in the chunk being scanned. */
     List<Match> found;
     /** Whether the chunk being scanned ended at an ideal match (ranged searches). */
     boolean ideal;
 
-    Worker(Digester digester, int digestLength, int textLength) {
-      this.digester = digester;
-      this.digest = new byte[digestLength];
-      this.codes = new byte[textLength];
+    Worker(CandidateHasher hasher, WindowMatcher matcher) {
+      this.hasher = hasher;
+      this.packed = new long[matcher.packedLongs()];
+      this.codes = new byte[matcher.textLength()];
     }
   }
 }

@@ -37,6 +37,8 @@ final class WindowMatcher {
   private final boolean always;
   /** More pieces than fit a {@code long}: count every window instead of filtering. */
   private final boolean unfiltered;
+  /** The branch-free first look, on packed digest bytes. */
+  private final AnchorFilter filter;
 
   /**
    * Creates a matcher.
@@ -75,6 +77,21 @@ final class WindowMatcher {
         }
       }
     }
+    int dataCharacters = (digestLength * 8 + 5) / 6;
+    this.filter = new AnchorFilter(codePoints, always ? new int[0] : pieceStarts, dataCharacters);
+  }
+
+  /** Longs a worker packs each digest into for {@link #mayQualify}. */
+  int packedLongs() {
+    return AnchorFilter.longsFor(digestLength);
+  }
+
+  /**
+   * The quick first look: false only if no window can be within the threshold. {@code packed}
+   * holds the digest as {@link AnchorFilter#pack} leaves it.
+   */
+  boolean mayQualify(long[] packed) {
+    return filter.mayQualify(packed);
   }
 
   /** The length of the base64 text, with padding, of a digest of {@code digestLength} bytes. */

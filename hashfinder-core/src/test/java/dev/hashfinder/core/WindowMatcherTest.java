@@ -18,7 +18,11 @@ class WindowMatcherTest {
     Random random = new Random(digestLength);
     int textLength = WindowMatcher.textLength(digestLength);
     byte[] digest = new byte[digestLength];
+    byte[] padded = new byte[AnchorFilter.paddedLength(digestLength)];
+    long[] packed = new long[AnchorFilter.longsFor(digestLength)];
     byte[] codes = new byte[textLength];
+    int passed = 0;
+    int samples = 0;
     for (int round = 0; round < 3000; round++) {
       String target = randomTarget(random, 1 + random.nextInt(Math.min(textLength, 8)));
       int threshold = random.nextInt(target.codePointCount(0, target.length()) + 2);
@@ -36,8 +40,18 @@ class WindowMatcherTest {
         assertThat(matcher.distance(codes)).as("%s in %s", target, text).isEqualTo(expected);
         assertThat(matcher.within(codes)).as("%s within %d of %s", target, threshold, text)
             .isEqualTo(expected <= threshold);
+        System.arraycopy(digest, 0, padded, 0, digestLength);
+        AnchorFilter.pack(padded, packed);
+        boolean mayQualify = matcher.mayQualify(packed);
+        if (expected <= threshold) {
+          assertThat(mayQualify).as("the filter let %s within %d of %s pass", target,
+              threshold, text).isTrue();
+        }
+        passed += mayQualify ? 1 : 0;
+        samples++;
       }
     }
+    assertThat(passed).as("the filter rejects something").isLessThan(samples);
   }
 
   @Test

@@ -1,0 +1,226 @@
+package dev.hashfinder.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A branch-free first look at a digest that rejects almost every candidate before any window is
+ * counted, working on the digest bytes in SIMD-within-a-register style.
+ *
+ * <p>The digest's bits are read as {@code long}s of ten 6-bit lanes, each lane one base64
+ * character ({@link #pack}). By the pigeonhole principle (see {@link
+ * WindowMatcher}), a window within distance k of the target matches one of k + 1 pieces of it
+ * exactly, so it matches that piece's <em>anchor</em>, the two adjacent characters of the piece
+ * least likely to occur, somewhere in the text. Lanes equal to a character are found for all eight
+ * lanes at once with a XOR and the exact zero-lane test {@code ~(((y & M) + M) | y | M) & H}; an
+ * anchor occurs where its first character's lanes meet its second's, shifted by one lane. A
+ * candidate with no anchor anywhere cannot qualify; the rest (a few percent) go to the exact
+ * count. It never rejects a candidate that qualifies.
+ *
+ * <p>Padding characters ({@code '='}) are not in the lanes: a piece whose anchor needs one is not
+ * filtered, and neither is a piece of one character matching a padding-only code. Immutable and
+ * thread-safe.
+ */
+final class AnchorFilter {
+  /** Lanes per long: ten 6-bit characters in the low 60 bits. */
+  static final int LANES = 10;
+  /** The lowest bit of each lane. */
+  private static final long ONES = 0x041041041041041L;
+  private static final long LOW5 = 0x1F * ONES;
+  private static final long HIGH = 0x20 * ONES;
+  /** Shifts the first lane's bits onto the last lane's. */
+  private static final int FIRST_TO_LAST = 6 * (LANES - 1);
+
+  private static final VarHandle LONG_BE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
+  private final int longs;
+  /** Per long: the high bit of each lane that holds a character of the hash text. */
+  private final long[] valid;
+  /** Per anchor: both case variants of its first and second character, broadcast. */
+  private final long[] first1;
+  private final long[] first2;
+  private final long[] second1;
+  private final long[] second2;
+  private final boolean[] single; // a one-character anchor (a piece of length one)
+  private final boolean passAll;
+  private final boolean rejectAll;
+
+  /**
+   * Builds the filter, or one that passes everything when it cannot help.
+   *
+   * @param target code points of the target
+   * @param pieceStarts where each piece starts; the last ends at the target's end
+   * @param dataCharacters how many characters of the hash text come from digest bits (not '=')
+   */
+  AnchorFilter(int[] target, int[] pieceStarts, int dataCharacters) {
+    this.longs = (dataCharacters + LANES - 1) / LANES;
+    this.valid = new long[longs];
+    for (int j = 0; j < longs; j++) {
+      int lanes = Math.min(LANES, dataCharacters - LANES * j);
+      for (int q = 0; q < lanes; q++) {
+        valid[j] |= 0x20L << (6 * (LANES - 1 - q));
+      }
+    }
+    List<long[]> anchors = new ArrayList<>();
+    boolean unfilterable = pieceStarts.length == 0;
+    for (int i = 0; i < pieceStarts.length && !unfilterable; i++) {
+      int start = pieceStarts[i];
+      int end = i + 1 < pieceStarts.length ? pieceStarts[i + 1] : target.length;
+      long[] anchor = anchor(target, start, end);
+      if (anchor == null) {
+        unfilterable = true; // needs '=': leave this query to the exact count
+      } else if (anchor.length > 0) {
+        anchors.add(anchor);
+      } // else: the piece can never match, so it cannot be the exact one; leave it out
+    }
+    this.passAll = unfilterable;
+    this.rejectAll = !unfilterable && anchors.isEmpty();
+    int n = anchors.size();
+    first1 = new long[n];
+    first2 = new long[n];
+    second1 = new long[n];
+    second2 = new long[n];
+    single = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      long[] anchor = anchors.get(i);
+      first1[i] = anchor[0];
+      first2[i] = anchor[1];
+      single[i] = anchor.length == 2;
+      second1[i] = single[i] ? 0 : anchor[2];
+      second2[i] = single[i] ? 0 : anchor[3];
+    }
+  }
+
+  /**
+   * The anchor of {@code target[start, end)}: broadcast codes of the rarest adjacent pair (or the
+   * single character); an empty array if some character never matches; null if the anchor would
+   * need a padding character.
+   */
+  private static long[] anchor(int[] target, int start, int end) {
+    int[][] codes = new int[end - start][];
+    for (int j = start; j < end; j++) {
+      codes[j - start] = dataCodes(target[j]);
+      if (codes[j - start] == null) {
+        return new long[0];
+      }
+    }
+    if (codes.length == 1) {
+      return codes[0].length == 0 ? null : new long[] {broadcast(codes[0], 0), broadcast(codes[0], 1)};
+    }
+    int best = -1;
+    int bestWeight = Integer.MAX_VALUE;
+    for (int a = 0; a + 1 < codes.length; a++) {
+      if (codes[a].length == 0 || codes[a + 1].length == 0) {
+        continue; // '=' is not in the lanes
+      }
+      int weight = codes[a].length * codes[a + 1].length;
+      if (weight < bestWeight) {
+        best = a;
+        bestWeight = weight;
+      }
+    }
+    if (best < 0) {
+      return null;
+    }
+    return new long[] {broadcast(codes[best], 0), broadcast(codes[best], 1),
+        broadcast(codes[best + 1], 0), broadcast(codes[best + 1], 1)};
+  }
+
+  /**
+   * The data codes (0..63) a target character matches: two for a letter, one for a digit, '+'
+   * or '/'; none for '=' (an empty array: padding only); null if it matches nothing at all.
+   */
+  private static int[] dataCodes(int c) {
+    List<Integer> codes = new ArrayList<>(2);
+    for (int code = 0; code < 64; code++) {
+      if (WindowMatcher.matches(c, code)) {
+        codes.add(code);
+      }
+    }
+    if (codes.isEmpty()) {
+      return WindowMatcher.matches(c, WindowMatcher.PAD) ? new int[0] : null;
+    }
+    return codes.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  private static long broadcast(int[] codes, int which) {
+    return codes[Math.min(which, codes.length - 1)] * ONES;
+  }
+
+  /** Longs {@link #pack} fills for a digest of {@code digestLength} bytes. */
+  static int longsFor(int digestLength) {
+    int characters = (digestLength * 8 + 5) / 6;
+    return (characters + LANES - 1) / LANES;
+  }
+
+  /**
+   * The buffer length {@link #pack} needs for a digest of {@code digestLength} bytes: the digest,
+   * then zeros, so that every 8-byte read it makes stays inside.
+   */
+  static int paddedLength(int digestLength) {
+    return (longsFor(digestLength) * LANES * 6 + 7) / 8 + 8;
+  }
+
+  /**
+   * Reads the digest's bits, 60 at a time, into longs of ten lanes: lane q of long j is the
+   * character 10j + q of the base64 text. {@code digest} must be {@link #paddedLength} long, with
+   * zeros after the digest.
+   */
+  static void pack(byte[] digest, long[] packed) {
+    for (int j = 0; j < packed.length; j++) {
+      int bit = j * LANES * 6;
+      long word = (long) LONG_BE.get(digest, bit >>> 3);
+      packed[j] = (word << (bit & 7)) >>> 4;
+    }
+  }
+
+  /** Whether the candidate may qualify: false only if no window can. */
+  boolean mayQualify(long[] packed) {
+    if (passAll) {
+      return true;
+    }
+    if (rejectAll) {
+      return false;
+    }
+    for (int i = 0; i < first1.length; i++) {
+      if (occurs(packed, i)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean occurs(long[] packed, int anchor) {
+    long a1 = first1[anchor];
+    long a2 = first2[anchor];
+    if (single[anchor]) {
+      long found = 0;
+      for (int j = 0; j < longs; j++) {
+        found |= lanesEqual(packed[j], a1, a2) & valid[j];
+      }
+      return found != 0;
+    }
+    long b1 = second1[anchor];
+    long b2 = second2[anchor];
+    long found = 0;
+    long next = lanesEqual(packed[0], b1, b2) & valid[0];
+    for (int j = 0; j < longs; j++) {
+      long second = next;
+      next = j + 1 < longs ? lanesEqual(packed[j + 1], b1, b2) & valid[j + 1] : 0;
+      // The second character one lane on: within the long, or the first lane of the next one.
+      found |= lanesEqual(packed[j], a1, a2) & valid[j] & (second << 6 | next >>> FIRST_TO_LAST);
+    }
+    return found != 0;
+  }
+
+  /** The high bit of every lane of {@code x} that equals the lanes of {@code v1} or {@code v2}. */
+  private static long lanesEqual(long x, long v1, long v2) {
+    long y1 = x ^ v1;
+    long y2 = x ^ v2;
+    return ~((((y1 & LOW5) + LOW5) | y1 | LOW5) & (((y2 & LOW5) + LOW5) | y2 | LOW5)) & HIGH;
+  }
+}
