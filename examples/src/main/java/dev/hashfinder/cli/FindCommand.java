@@ -20,8 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,9 +39,6 @@ import picocli.CommandLine.Parameters;
 final class FindCommand implements java.util.concurrent.Callable<Integer> {
   /** The embedded server's budget when none is given: about five seconds on two cores. */
   static final long DEFAULT_EMBEDDED_BUDGET = 100_000_000L;
-
-  /** Held so that its level sticks: the JDK keeps loggers only weakly. */
-  private static final Logger SERVER_LOGGER = Logger.getLogger("dev.hashfinder.grpc");
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -173,8 +168,7 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
   }
 
   private Session embedded() {
-    // The embedded server's one line per call is for operators of a real server, not here.
-    SERVER_LOGGER.setLevel(Level.WARNING);
+    Main.quietServerLogs();
     HashFinderEngine.Builder builder = HashFinderEngine.newBuilder()
         .budget(ResourceBudget.ofHashes(
             maximumHashes == null ? DEFAULT_EMBEDDED_BUDGET : maximumHashes));

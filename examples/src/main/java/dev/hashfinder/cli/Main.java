@@ -1,5 +1,7 @@
 package dev.hashfinder.cli;
 
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,14 +17,26 @@ import picocli.CommandLine.Spec;
     name = "hashfinder",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    subcommands = {ServeCommand.class, FindCommand.class},
+    subcommands = {ServeCommand.class, FindCommand.class, BenchCommand.class},
     description = "Finds a secret whose base64 hash contains a name, within a Hamming distance.")
 public final class Main implements Runnable {
   static final int EXIT_FOUND = 0;
   static final int EXIT_NOT_FOUND = 1;
   static final int EXIT_USAGE = 2;
 
+  /**
+   * Held so that its level sticks, as the JDK keeps loggers only weakly. Not made when the class
+   * loads: logging must not start before {@link #main} chose its LogManager.
+   */
+  private static Logger serverLogger;
+
   @Spec CommandSpec spec;
+
+  /** An embedded server's one line per call is for operators of a real server, not here. */
+  static synchronized void quietServerLogs() {
+    serverLogger = Logger.getLogger("dev.hashfinder.grpc");
+    serverLogger.setLevel(Level.WARNING);
+  }
 
   public static void main(String[] args) {
     // Keep log handlers alive while shutdown hooks still log (see QuietShutdownLogManager).

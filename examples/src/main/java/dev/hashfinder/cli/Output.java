@@ -1,9 +1,9 @@
 package dev.hashfinder.cli;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
 import dev.hashfinder.Match;
-import dev.hashfinder.grpc.proto.HashNameResponse;
 import java.io.PrintStream;
 
 /**
@@ -11,13 +11,11 @@ import java.io.PrintStream;
  * one JSON object per line. Thread-safe: one response at a time.
  */
 final class Output {
+  /** '=' stays '=': base64 is not HTML. */
+  static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
+
   private final PrintStream out;
   private final boolean json;
-  private final JsonFormat.Printer jsonPrinter =
-      JsonFormat.printer()
-          .preservingProtoFieldNames()
-          .omittingInsignificantWhitespace()
-          .includingDefaultValueFields(); // distance 0 too: readers need not know proto3
 
   Output(PrintStream out, boolean json) {
     this.out = out;
@@ -26,18 +24,14 @@ final class Output {
 
   synchronized void print(Match match) {
     if (json) {
-      HashNameResponse.Builder response = HashNameResponse.newBuilder()
-          .setSecret(match.secretBase64())
-          .setHashedName(match.hashText())
-          .setHammingDistance(match.distance());
+      JsonObject response = new JsonObject();
+      response.addProperty("secret", match.secretBase64());
+      response.addProperty("hashed_name", match.hashText());
+      response.addProperty("hamming_distance", match.distance());
       if (match.index() >= 0) {
-        response.setIndex(match.index());
+        response.addProperty("index", match.index());
       }
-      try {
-        out.println(jsonPrinter.print(response));
-      } catch (InvalidProtocolBufferException e) {
-        throw new IllegalStateException(e);
-      }
+      out.println(GSON.toJson(response));
     } else {
       out.println("secret: \"" + match.secretBase64() + "\"");
       out.println("hashed_name: \"" + match.hashText() + "\"");

@@ -73,7 +73,7 @@ class CommandLineIT {
     assertThat(find.stdout).hasSizeGreaterThan(1)
         .allSatisfy(line -> assertThat(line).startsWith("{\"secret\":").endsWith("}"));
     assertThat(find.stdout.get(find.stdout.size() - 1))
-        .contains("\"hamming_distance\":0").contains("\"index\":\"101\"");
+        .contains("\"hamming_distance\":0").contains("\"index\":101");
   }
 
   @Test
@@ -169,6 +169,22 @@ class CommandLineIT {
 
     assertThat(find.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertThat(find.process.exitValue()).isEqualTo(130);
+  }
+
+  @Test
+  void bench_json_reportsEachRunAndTheCancellationFigures() throws Exception {
+    Run bench = start("bench", "--seconds", "1", "--threads", "1", "--algorithms", "MD5",
+        "--cancellations", "5", "--json");
+
+    assertThat(bench.exitCode()).isZero();
+    com.google.gson.JsonObject report =
+        com.google.gson.JsonParser.parseString(String.join("", bench.stdout)).getAsJsonObject();
+    assertThat(report.get("direct_sha1").getAsString()).isEqualTo("direct");
+    com.google.gson.JsonObject run = report.getAsJsonArray("throughput").get(0).getAsJsonObject();
+    assertThat(run.get("digest").getAsString()).isEqualTo("MD5");
+    assertThat(run.get("candidates_per_second").getAsLong()).isPositive();
+    assertThat(report.getAsJsonObject("cancel_to_idle").keySet())
+        .containsExactly("engine_ms", "loopback_grpc_ms");
   }
 
   // ---- processes ----
