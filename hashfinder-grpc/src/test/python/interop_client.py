@@ -8,6 +8,7 @@ Usage: interop_client.py HOST:PORT SCENARIO [NAME] [IDEAL] [INTERESTING]
   find_range  FindRange, print every response and the status.
   cancel      Find as a future, print {"event": "started"}, wait for a line on stdin, cancel.
   cancel_range  FindRange, print the first response, then cancel the stream.
+  hostile     A list of malformed and absurd requests; print {"case": ..., "status": ...} each.
 """
 
 import json
@@ -77,6 +78,27 @@ def main():
                 emit_status(grpc.StatusCode.OK, "")
             except grpc.RpcError as e:
                 emit_status(e.code(), e.details())
+        elif scenario == "hostile":
+            cases = [
+                ("empty name", dict(desired_name="")),
+                ("name longer than the hash text", dict(desired_name="x" * 29)),
+                ("negative ideal distance", dict(desired_name="aa", ideal_hamming_distance=-1)),
+                ("negative interesting distance",
+                 dict(desired_name="aa", interesting_hamming_distance=-7)),
+                ("absurd ideal distance",
+                 dict(desired_name="aa", ideal_hamming_distance=2 ** 31 - 1)),
+                ("megabyte name", dict(desired_name="n" * (1 << 20))),
+                ("name beyond the message limit", dict(desired_name="n" * (5 << 20))),
+                ("non-ASCII and NUL", dict(desired_name="\u00e9\u0000")),
+                ("the next client", dict(desired_name="aa")),
+            ]
+            for label, fields in cases:
+                try:
+                    stub.Find(hash_name_pb2.HashNameRequest(**fields), timeout=60)
+                    code = grpc.StatusCode.OK
+                except grpc.RpcError as e:
+                    code = e.code()
+                emit({"case": label, "status": code.name})
         else:
             sys.exit("unknown scenario: " + scenario)
 

@@ -22,6 +22,7 @@ import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -67,11 +68,11 @@ public final class HashFinderClient implements HashFinder {
     requireNonNull(budget, "budget");
     requireNonNull(token, "token");
     CompletableFuture<Match> future = new CompletableFuture<>();
-    Match[] answer = new Match[1]; // written and read on the call's serialized callbacks
+    AtomicReference<Match> answer = new AtomicReference<>();
     start(HashFinderGrpc.getFindMethod(), query, budget, token, future,
         (call, request, observer) -> ClientCalls.asyncUnaryCall(call, request, observer),
-        response -> answer[0] = Wire.match(response),
-        () -> future.complete(answer[0]));
+        response -> answer.set(Wire.match(response)),
+        () -> future.complete(answer.get()));
     return future;
   }
 

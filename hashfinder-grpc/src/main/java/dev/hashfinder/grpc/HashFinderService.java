@@ -13,10 +13,18 @@ import dev.hashfinder.core.HashFinderEngine;
 import dev.hashfinder.grpc.proto.HashFinderGrpc;
 import dev.hashfinder.grpc.proto.HashNameRequest;
 import dev.hashfinder.grpc.proto.HashNameResponse;
+import io.grpc.BindableService;
 import io.grpc.Context;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -38,7 +46,7 @@ import java.util.logging.Logger;
  *
  * <p>Thread-safe.
  */
-public final class HashFinderService extends HashFinderGrpc.HashFinderImplBase {
+public final class HashFinderService implements BindableService, HashFinderGrpc.AsyncService {
   private static final Logger logger = Logger.getLogger(HashFinderService.class.getName());
 
   private final HashFinderEngine engine;
@@ -89,6 +97,60 @@ public final class HashFinderService extends HashFinderGrpc.HashFinderImplBase {
     shuttingDown.cancel();
   }
 
+  /**
+   * The service's definition, with a request marshaller that turns bytes that are not a {@code
+   * HashNameRequest} into {@code INVALID_ARGUMENT} rather than grpc's {@code UNKNOWN}
+   * "Application error processing RPC".
+   */
+  @Override
+  public ServerServiceDefinition bindService() {
+    ServerServiceDefinition generated = HashFinderGrpc.bindService(this);
+    ServiceDescriptor.Builder descriptor =
+        ServiceDescriptor.newBuilder(generated.getServiceDescriptor().getName())
+            .setSchemaDescriptor(generated.getServiceDescriptor().getSchemaDescriptor());
+    List<ServerMethodDefinition<HashNameRequest, HashNameResponse>> methods = new ArrayList<>();
+    for (ServerMethodDefinition<?, ?> method : generated.getMethods()) {
+      @SuppressWarnings("unchecked") // every method of the service takes a HashNameRequest
+      ServerMethodDefinition<HashNameRequest, HashNameResponse> typed =
+          (ServerMethodDefinition<HashNameRequest, HashNameResponse>) method;
+      MethodDescriptor<HashNameRequest, HashNameResponse> tolerant = typed.getMethodDescriptor()
+          .toBuilder(new TolerantRequests(typed.getMethodDescriptor().getRequestMarshaller()),
+              typed.getMethodDescriptor().getResponseMarshaller())
+          .build();
+      descriptor.addMethod(tolerant);
+      methods.add(ServerMethodDefinition.create(tolerant, typed.getServerCallHandler()));
+    }
+    ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(descriptor.build());
+    methods.forEach(definition::addMethod);
+    return definition.build();
+  }
+
+  /** Parses requests, handing on bytes that do not parse as {@link #MALFORMED}. */
+  private static final class TolerantRequests implements MethodDescriptor.Marshaller<HashNameRequest> {
+    private final MethodDescriptor.Marshaller<HashNameRequest> strict;
+
+    TolerantRequests(MethodDescriptor.Marshaller<HashNameRequest> strict) {
+      this.strict = strict;
+    }
+
+    @Override
+    public InputStream stream(HashNameRequest value) {
+      return strict.stream(value);
+    }
+
+    @Override
+    public HashNameRequest parse(InputStream stream) {
+      try {
+        return strict.parse(stream);
+      } catch (RuntimeException e) {
+        return MALFORMED;
+      }
+    }
+  }
+
+  /** Stands for a request whose bytes did not parse; recognised by identity. */
+  private static final HashNameRequest MALFORMED = HashNameRequest.newBuilder().build();
+
   @Override
   public void find(HashNameRequest request, StreamObserver<HashNameResponse> observer) {
     Call call = start("Find", request, observer);
@@ -117,6 +179,13 @@ public final class HashFinderService extends HashFinderGrpc.HashFinderImplBase {
   private Call start(String method, HashNameRequest request, StreamObserver<HashNameResponse> o) {
     ServerCallStreamObserver<HashNameResponse> observer =
         (ServerCallStreamObserver<HashNameResponse>) o;
+    if (request == MALFORMED) {
+      logger.info(method + ": invalid argument: request is not a HashNameRequest");
+      observer.onError(Status.INVALID_ARGUMENT
+          .withDescription("request is not a valid hash_name.HashNameRequest")
+          .asRuntimeException());
+      return null;
+    }
     String description = method + " desired_name=\"" + Wire.abbreviate(request.getDesiredName())
         + "\" ideal=" + request.getIdealHammingDistance();
     Query query;

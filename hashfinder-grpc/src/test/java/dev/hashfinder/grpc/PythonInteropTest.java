@@ -160,6 +160,27 @@ class PythonInteropTest {
   }
 
   @Test
+  void pythonClient_hostileRequests_eachGetADefiniteStatus_andTheNextIsServed()
+      throws Exception {
+    HashFinderEngine engine = engine(200_000);
+    String target = serve(engine);
+
+    List<String> lines = python("interop_client.py", target, "hostile").awaitExit();
+
+    assertThat(lines).containsExactly(
+        "{\"case\": \"empty name\", \"status\": \"INVALID_ARGUMENT\"}",
+        "{\"case\": \"name longer than the hash text\", \"status\": \"INVALID_ARGUMENT\"}",
+        "{\"case\": \"negative ideal distance\", \"status\": \"INVALID_ARGUMENT\"}",
+        "{\"case\": \"negative interesting distance\", \"status\": \"INVALID_ARGUMENT\"}",
+        "{\"case\": \"absurd ideal distance\", \"status\": \"OK\"}",
+        "{\"case\": \"megabyte name\", \"status\": \"INVALID_ARGUMENT\"}",
+        "{\"case\": \"name beyond the message limit\", \"status\": \"RESOURCE_EXHAUSTED\"}",
+        "{\"case\": \"non-ASCII and NUL\", \"status\": \"RESOURCE_EXHAUSTED\"}",
+        "{\"case\": \"the next client\", \"status\": \"OK\"}");
+    await().atMost(Duration.ofSeconds(5)).until(() -> engine.activeSearches() == 0);
+  }
+
+  @Test
   void pythonClient_cancelling_freesTheServersWorker() throws Exception {
     HashFinderEngine engine = HashFinderEngine.newBuilder().threads(2).build(); // unlimited
     closeLater(engine);
