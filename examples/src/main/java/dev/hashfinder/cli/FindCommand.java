@@ -37,7 +37,7 @@ import picocli.CommandLine.Parameters;
         "Exit status: 0 found, 1 not found (budget, deadline, server error), 2 usage error, "
             + "(a malformed argument, also when the server finds it so), 130 interrupted."})
 final class FindCommand implements java.util.concurrent.Callable<Integer> {
-  /** The embedded server's budget when none is given: about five seconds on two cores. */
+  /** The embedded server's budget when none is given: a few seconds on two cores. */
   static final long DEFAULT_EMBEDDED_BUDGET = 100_000_000L;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -104,24 +104,37 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--threads sets the embedded engine; a remote server has its own");
     }
-    try (Session session = server == null ? embedded() : remote()) {
+    try (Session session = server == null ? embedded() : remote();
+        AutoCloseable progress =
+            Progress.startIfTerminal(quiet, session.hashes, session.budget)) {
       Output output = new Output(System.out, json);
       CancellationToken token = new CancellationToken();
       // Ctrl-C (and SIGTERM) run the shutdown hooks: cancel the call and let the cancellation
       // reach the server before the JVM goes, with status 130 (143 for SIGTERM).
       Thread onInterrupt = new Thread(() -> {
         token.cancel();
+        closeQuietly(progress);
         session.close();
       }, "hashfinder-interrupt");
       Runtime.getRuntime().addShutdownHook(onInterrupt);
-      try (AutoCloseable progress = Progress.startIfTerminal(quiet, session.hashes, session.budget)) {
+      try {
         CompletableFuture<?> search = showInferior == null
             ? session.finder.find(query, budget, token).thenAccept(output::print)
             : session.finder.findRange(query, budget, token, output::print);
-        return await(search);
+        Throwable failure = await(search);
+        progress.close(); // the progress line goes before any message takes its place
+        return exitStatus(failure);
       } finally {
         removeHook(onInterrupt);
       }
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      // Shutting down: nothing to tell.
     }
   }
 
@@ -133,22 +146,29 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
     }
   }
 
-  private static int await(CompletableFuture<?> search) throws InterruptedException {
+  /** Waits for the search; null if it found, else why not. */
+  private static Throwable await(CompletableFuture<?> search) throws InterruptedException {
     try {
       search.get();
-      return Main.EXIT_FOUND;
+      return null;
     } catch (CancellationException e) {
-      return Main.EXIT_NOT_FOUND; // only a shutdown hook cancels; the JVM's own status wins
+      return e; // only a shutdown hook cancels; the JVM's own status wins
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof CancellationException) {
-        return Main.EXIT_NOT_FOUND; // printing, too, was cancelled by a shutdown hook
-      }
-      System.err.println("hashfinder: " + describe(e.getCause()));
-      // The server judged an argument malformed (a name too long for its digest, a digest it
-      // does not allow): that is a usage error, like one caught here.
-      return e.getCause() instanceof IllegalArgumentException
-          ? Main.EXIT_USAGE : Main.EXIT_NOT_FOUND;
+      return e.getCause();
     }
+  }
+
+  private static int exitStatus(Throwable failure) {
+    if (failure == null) {
+      return Main.EXIT_FOUND;
+    }
+    if (failure instanceof CancellationException) {
+      return Main.EXIT_NOT_FOUND; // printing, too, was cancelled by a shutdown hook
+    }
+    System.err.println("hashfinder: " + describe(failure));
+    // The server judged an argument malformed (a name too long for its digest, a digest it
+    // does not allow): that is a usage error, like one caught here.
+    return failure instanceof IllegalArgumentException ? Main.EXIT_USAGE : Main.EXIT_NOT_FOUND;
   }
 
   private static String describe(Throwable failure) {

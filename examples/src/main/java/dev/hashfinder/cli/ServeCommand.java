@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
 final class ServeCommand implements Callable<Integer> {
   private static final Logger logger = Logger.getLogger("dev.hashfinder.cli");
 
-  /** Default budget per call: about five seconds of two cores here. */
+  /** Default budget per call: a few seconds of two cores. */
   static final long DEFAULT_BUDGET = 100_000_000L;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
