@@ -109,7 +109,8 @@ final class AnchorFilter {
       }
     }
     if (codes.length == 1) {
-      return codes[0].length == 0 ? null : new long[] {broadcast(codes[0], 0), broadcast(codes[0], 1)};
+      return codes[0].length == 0
+          ? null : new long[] {broadcast(codes[0], 0), broadcast(codes[0], 1)};
     }
     int best = -1;
     int bestWeight = Integer.MAX_VALUE;

@@ -29,7 +29,8 @@ public final class HashAlgorithms {
    * "MessageDigest"} and the reason, a few times slower but the same answers.
    */
   public static String sha1Path() {
-    return DirectSha1.AVAILABLE ? "direct" : "MessageDigest (" + DirectSha1.UNAVAILABLE_REASON + ")";
+    return DirectSha1.AVAILABLE
+        ? "direct" : "MessageDigest (" + DirectSha1.UNAVAILABLE_REASON + ")";
   }
 
   /** SHA-1 from the JDK, the reference service's digest. */

@@ -120,13 +120,15 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
       descriptor.addMethod(tolerant);
       methods.add(ServerMethodDefinition.create(tolerant, typed.getServerCallHandler()));
     }
-    ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(descriptor.build());
+    ServerServiceDefinition.Builder definition =
+        ServerServiceDefinition.builder(descriptor.build());
     methods.forEach(definition::addMethod);
     return definition.build();
   }
 
   /** Parses requests, handing on bytes that do not parse as {@link #MALFORMED}. */
-  private static final class TolerantRequests implements MethodDescriptor.Marshaller<HashNameRequest> {
+  private static final class TolerantRequests
+      implements MethodDescriptor.Marshaller<HashNameRequest> {
     private final MethodDescriptor.Marshaller<HashNameRequest> strict;
 
     TolerantRequests(MethodDescriptor.Marshaller<HashNameRequest> strict) {
@@ -195,7 +197,8 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
       budget = Wire.budget(request);
     } catch (IllegalArgumentException e) {
       logger.info(description + ": invalid argument: " + e.getMessage());
-      observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+      observer.onError(
+          Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
       return null;
     }
     if (shuttingDown.isCancelled()) {

@@ -96,50 +96,37 @@ class ChurnSoakTest {
         .build().start();
     ManagedChannel shared = Grpc.newChannelBuilderForAddress("127.0.0.1", server.getPort(),
         InsecureChannelCredentials.create()).build();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
-    ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
-    CountDownLatch done = new CountDownLatch(CLIENTS);
+    // Two rounds of the same churn: the second must leave the heap where the first did.
+    List<Double> cancelToFree = new ArrayList<>();
+    long[] heapAfterRound = new long[2];
     long start = System.nanoTime();
-    for (int c = 0; c < CLIENTS; c++) {
-      int client = c;
-      clients.execute(() -> {
-        try {
-          while (System.nanoTime() < deadline && clientFailure.get() == null) {
-            oneCall(client, shared, server.getPort());
-          }
-        } catch (Throwable t) {
-          clientFailure.compareAndSet(null, t);
-        } finally {
-          done.countDown();
-        }
-      });
-    }
-    assertThat(done.await(SECONDS + 120, TimeUnit.SECONDS)).as("clients finished").isTrue();
-    double elapsed = (System.nanoTime() - start) / 1e9;
-    clients.shutdown();
-    assertThat(clientFailure.get()).as("a client broke").isNull();
-
     try {
-      await().atMost(Duration.ofSeconds(10)).until(() -> engine.activeSearches() == 0);
-      await().atMost(Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces().keySet()
-          .stream().noneMatch(t -> t.getName().startsWith("hashfinder-worker")
-              && t.getState() == Thread.State.RUNNABLE));
-      // Cancelled calls the server had seen: each was closed, after its workers left.
-      await().atMost(Duration.ofSeconds(10))
-          .until(() -> closedAt.keySet().containsAll(seenCancelled()));
+      for (int round = 0; round < 2; round++) {
+        churn(shared, server.getPort(), TimeUnit.SECONDS.toNanos(SECONDS) / 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> engine.activeSearches() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces().keySet()
+            .stream().noneMatch(t -> t.getName().startsWith("hashfinder-worker")
+                && t.getState() == Thread.State.RUNNABLE));
+        // Cancelled calls the server had seen: each was closed, after its workers left.
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> closedAt.keySet().containsAll(seenCancelled()));
+        cancelToFree.addAll(cancelToFreeMillis());
+        // The bookkeeping of this test is not the server's heap: let it go before measuring.
+        cancelledAt.clear();
+        closedAt.clear();
+        serverSaw.clear();
+        System.gc();
+        heapAfterRound[round] = memory.getHeapMemoryUsage().getUsed();
+      }
     } finally {
       shared.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       engine.close();
     }
+    double elapsed = (System.nanoTime() - start) / 1e9;
     await().atMost(Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces().keySet()
         .stream().noneMatch(t -> t.getName().startsWith("hashfinder-worker")));
     int threadsAfter = Thread.activeCount();
-    double[] cancelToFree = cancelToFreeMillis();
-    // The bookkeeping of this test is not the server's heap: let it go before measuring.
-    cancelledAt.clear();
-    closedAt.clear();
-    serverSaw.clear();
     System.gc();
     long heapAfter = memory.getHeapMemoryUsage().getUsed();
 
@@ -149,7 +136,34 @@ class ChurnSoakTest {
     assertThat(definite).as("calls with a definite status").isEqualTo(calls.get());
     assertThat(calls.get()).isPositive();
     assertThat(heapAfter - heapBefore).as("heap growth").isLessThan(64L << 20);
-    report(elapsed, cancelToFree, heapBefore, heapAfter, threadsBefore, threadsAfter);
+    assertThat(heapAfterRound[1] - heapAfterRound[0]).as("heap growth in the second round")
+        .isLessThan(8L << 20);
+    report(elapsed, cancelToFree.stream().mapToDouble(Double::doubleValue).sorted().toArray(),
+        heapBefore, heapAfterRound, heapAfter, threadsBefore, threadsAfter);
+  }
+
+  /** Runs every client for {@code nanos}, each call after the other, and waits for them. */
+  private void churn(ManagedChannel shared, int port, long nanos) throws InterruptedException {
+    long deadline = System.nanoTime() + nanos;
+    ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+    CountDownLatch done = new CountDownLatch(CLIENTS);
+    for (int c = 0; c < CLIENTS; c++) {
+      int client = c;
+      clients.execute(() -> {
+        try {
+          while (System.nanoTime() < deadline && clientFailure.get() == null) {
+            oneCall(client, shared, port);
+          }
+        } catch (Throwable t) {
+          clientFailure.compareAndSet(null, t);
+        } finally {
+          done.countDown();
+        }
+      });
+    }
+    assertThat(done.await(SECONDS + 120, TimeUnit.SECONDS)).as("clients finished").isTrue();
+    clients.shutdown();
+    assertThat(clientFailure.get()).as("a client broke").isNull();
   }
 
   private List<String> seenCancelled() {
@@ -237,7 +251,7 @@ class ChurnSoakTest {
     }
   }
 
-  private double[] cancelToFreeMillis() {
+  private List<Double> cancelToFreeMillis() {
     List<Double> latencies = new ArrayList<>();
     for (String id : seenCancelled()) {
       Long cancelled = cancelledAt.get(id);
@@ -246,14 +260,14 @@ class ChurnSoakTest {
         latencies.add((closed - cancelled) / 1e6);
       }
     }
-    return latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    return latencies;
   }
 
-  private void report(double elapsed, double[] sorted, long heapBefore, long heapAfter,
-      int threadsBefore, int threadsAfter) throws IOException {
+  private void report(double elapsed, double[] sorted, long heapBefore, long[] heapAfterRound,
+      long heapAfter, int threadsBefore, int threadsAfter) throws IOException {
     StringBuilder text = new StringBuilder();
-    text.append(String.format(Locale.ROOT, "churn soak: %d clients for %.1f s on loopback, "
-        + "%d worker threads per search, at most %d searches at once, %d cores%n",
+    text.append(String.format(Locale.ROOT, "churn soak: %d clients for %.1f s (two rounds) on "
+        + "loopback, %d worker threads per search, at most %d searches at once, %d cores%n",
         CLIENTS, elapsed, THREADS, LIMIT, Runtime.getRuntime().availableProcessors()));
     text.append(String.format(Locale.ROOT, "calls: %d (%.1f per second)%n", calls.get(),
         calls.get() / elapsed));
@@ -268,8 +282,9 @@ class ChurnSoakTest {
           sorted.length, percentile(sorted, 0.50), percentile(sorted, 0.99),
           sorted[sorted.length - 1]));
     }
-    text.append(String.format(Locale.ROOT, "heap after GC: %d MiB before, %d MiB after%n",
-        heapBefore >> 20, heapAfter >> 20));
+    text.append(String.format(Locale.ROOT, "heap after GC: %d MiB before, %d MiB after the "
+        + "first round, %d MiB after the second, %d MiB after shutdown%n", heapBefore >> 20,
+        heapAfterRound[0] >> 20, heapAfterRound[1] >> 20, heapAfter >> 20));
     text.append(String.format(Locale.ROOT, "live threads: %d before, %d after "
         + "(no engine worker left; gRPC's shared executors idle out after a minute)%n",
         threadsBefore, threadsAfter));

@@ -237,6 +237,43 @@ class HashFinderServiceTest {
   }
 
   @Test
+  void theNetworkedServer_answersReflection_withTheServiceAndItsSchema() throws Exception {
+    HashFinderServer server = closeLater(HashFinderServer.forPort(0).engine(engine).start());
+    io.grpc.reflection.v1.ServerReflectionGrpc.ServerReflectionStub reflection =
+        io.grpc.reflection.v1.ServerReflectionGrpc.newStub(socketChannel(server));
+    CompletableFuture<io.grpc.reflection.v1.ServerReflectionResponse> answer =
+        new CompletableFuture<>();
+    io.grpc.stub.StreamObserver<io.grpc.reflection.v1.ServerReflectionRequest> requests =
+        reflection.serverReflectionInfo(new io.grpc.stub.StreamObserver<>() {
+          @Override
+          public void onNext(io.grpc.reflection.v1.ServerReflectionResponse response) {
+            answer.complete(response);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            answer.completeExceptionally(t);
+          }
+
+          @Override
+          public void onCompleted() { }
+        });
+    requests.onNext(io.grpc.reflection.v1.ServerReflectionRequest.newBuilder()
+        .setFileContainingSymbol("hash_name.HashFinder").build());
+    requests.onCompleted();
+
+    io.grpc.reflection.v1.ServerReflectionResponse response = answer.get(10, TimeUnit.SECONDS);
+    assertThat(response.getFileDescriptorResponse().getFileDescriptorProtoList()).isNotEmpty();
+    com.google.protobuf.DescriptorProtos.FileDescriptorProto file =
+        com.google.protobuf.DescriptorProtos.FileDescriptorProto.parseFrom(
+            response.getFileDescriptorResponse().getFileDescriptorProto(0));
+    assertThat(file.getPackage()).isEqualTo("hash_name");
+    assertThat(file.getService(0).getMethodList())
+        .extracting(com.google.protobuf.DescriptorProtos.MethodDescriptorProto::getName)
+        .containsExactly("Find", "FindRange");
+  }
+
+  @Test
   void aRemoteDeadline_endsTheSearchWithDeadlineExceeded() {
     InProcessHashFinder hashfinder = closeLater(InProcessHashFinder.start(engine));
     HashFinderGrpc.HashFinderBlockingStub stub = HashFinderGrpc
