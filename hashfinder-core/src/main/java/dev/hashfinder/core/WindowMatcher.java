@@ -8,12 +8,13 @@ package dev.hashfinder.core;
  * alphabet and {@link #PAD} for {@code '='}. A target character matches a set of codes (a letter
  * both cases, a digit or symbol one code, anything else none), held as a table.
  *
- * <p>{@link #within} answers "is the distance at most the threshold?" quickly with the pigeonhole
- * filter: split the target into {@code threshold + 1} pieces; a window with at most {@code
- * threshold} mismatches matches at least one piece exactly, so it matches that piece's first
- * character. One table lookup per text position finds the pieces whose first character matches
- * there, and only those windows are counted, stopping at the first mismatch too many. For random
- * hash text almost every position fails the lookup.
+ * <p>Two stages decide "is the distance at most the threshold?". Both rest on the pigeonhole
+ * principle: split the target into {@code threshold + 1} pieces; a window with at most {@code
+ * threshold} mismatches matches at least one piece exactly. First {@link #mayQualify}, on the
+ * packed digest ({@link AnchorFilter}), rejects almost every candidate without a branch. Then
+ * {@link #within}, on the decoded codes, finds with one table lookup per text position the pieces
+ * whose first character matches there, and counts only those windows, stopping at the first
+ * mismatch too many. {@link #distance} gives the exact distance of a candidate that qualified.
  *
  * <p>Immutable and thread-safe; callers pass their own code buffers.
  */
@@ -27,7 +28,7 @@ final class WindowMatcher {
   private final int textLength;
   private final int targetLength;
   private final int threshold;
-  /** MATCHES[j * CODES + code]: whether target position j matches that code. */
+  /** matches[j * CODES + code]: whether target position j matches that code. */
   private final boolean[] matches;
   /** Bit i of anchors[code]: piece i's first character matches that code. */
   private final long[] anchors;
