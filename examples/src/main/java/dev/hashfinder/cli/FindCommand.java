@@ -104,9 +104,8 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--threads sets the embedded engine; a remote server has its own");
     }
-    try (Session session = server == null ? embedded() : remote();
-        AutoCloseable progress =
-            Progress.startIfTerminal(quiet, session.hashes, session.budget)) {
+    try (Session session = server == null ? embedded() : remote()) {
+      AutoCloseable progress = Progress.startIfTerminal(quiet, session.hashes, session.budget);
       Output output = new Output(System.out, json);
       CancellationToken token = new CancellationToken();
       // Ctrl-C (and SIGTERM) run the shutdown hooks: cancel the call and let the cancellation
@@ -114,7 +113,7 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
       Thread onInterrupt = new Thread(() -> {
         token.cancel();
         closeQuietly(progress);
-        session.close();
+        session.release();
       }, "hashfinder-interrupt");
       Runtime.getRuntime().addShutdownHook(onInterrupt);
       try {
@@ -122,9 +121,10 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
             ? session.finder.find(query, budget, token).thenAccept(output::print)
             : session.finder.findRange(query, budget, token, output::print);
         Throwable failure = await(search);
-        progress.close(); // the progress line goes before any message takes its place
+        closeQuietly(progress); // the progress line goes before any message takes its place
         return exitStatus(failure);
       } finally {
+        closeQuietly(progress);
         removeHook(onInterrupt);
       }
     }
@@ -238,7 +238,12 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
+      release();
+    }
+
+    /** Lets go of the channel or the embedded server; from a shutdown hook too. */
+    synchronized void release() {
       if (closed) {
         return;
       }

@@ -74,8 +74,12 @@ final class Progress implements AutoCloseable {
     err.flush();
   }
 
+  /** Stops drawing and clears the line; closing again does nothing. */
   @Override
   public synchronized void close() {
+    if (ticker.isShutdown()) {
+      return;
+    }
     ticker.shutdownNow();
     err.print("\r\033[K");
     err.flush();

@@ -79,12 +79,17 @@ public final class InProcessHashFinder implements AutoCloseable {
     return engine;
   }
 
-  /** Closes the channel, then the server, then the engine if this fixture made it. */
+  /**
+   * Closes the channel, then the server, then the engine if this fixture made it. If the calling
+   * thread is interrupted while waiting, it still closes everything and keeps the interrupt.
+   */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     try {
       channel.shutdownNow();
       channel.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } finally {
       server.close();
       if (ownsEngine) {
