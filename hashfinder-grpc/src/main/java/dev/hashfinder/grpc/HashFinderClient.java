@@ -72,7 +72,14 @@ public final class HashFinderClient implements HashFinder {
     start(HashFinderGrpc.getFindMethod(), query, budget, token, future,
         (call, request, observer) -> ClientCalls.asyncUnaryCall(call, request, observer),
         response -> answer.set(Wire.match(response)),
-        () -> future.complete(answer.get()));
+        () -> {
+          if (answer.get() != null) {
+            future.complete(answer.get());
+          } else { // a server that ends Find with OK and no response broke the contract
+            future.completeExceptionally(new IllegalStateException(
+                "the server completed Find without a response"));
+          }
+        });
     return future;
   }
 
