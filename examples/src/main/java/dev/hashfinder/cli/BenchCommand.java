@@ -111,15 +111,17 @@ final class BenchCommand implements Callable<Integer> {
     report.put("cores", cores);
     report.put("java", Runtime.version().toString() + " (" + System.getProperty("java.vm.name")
         + ")");
-    report.put("direct_sha1", directSha1());
+    report.put("sha1_path", HashAlgorithms.compressionPath("SHA-1"));
+    report.put("sha256_path", HashAlgorithms.compressionPath("SHA-256"));
     report.put("target", target);
     report.put("ideal_distance", idealDistance);
     report.put("seconds", seconds);
     if (!json) {
       System.out.printf(Locale.ROOT, "hashfinder bench: \"%s\" within %d, %d s per run%n",
           target, idealDistance, seconds);
-      System.out.printf(Locale.ROOT, "cpu: %s (%d cores), java %s, direct SHA-1: %s%n%n",
-          report.get("cpu"), cores, report.get("java"), report.get("direct_sha1"));
+      System.out.printf(Locale.ROOT, "cpu: %s (%d cores), java %s%nSHA-1: %s, SHA-256: %s%n%n",
+          report.get("cpu"), cores, report.get("java"), report.get("sha1_path"),
+          report.get("sha256_path"));
       System.out.printf(Locale.ROOT, "%-14s %7s %14s %12s %16s %7s%n", "digest", "threads",
           "candidates/s", "per thread", "openssl blocks/s", "ratio");
     }
@@ -306,10 +308,6 @@ final class BenchCommand implements Callable<Integer> {
       Thread.currentThread().interrupt();
       return null;
     }
-  }
-
-  private static String directSha1() {
-    return HashAlgorithms.sha1Path();
   }
 
   private static String cpuModel() {

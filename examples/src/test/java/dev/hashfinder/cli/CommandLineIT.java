@@ -179,7 +179,8 @@ class CommandLineIT {
     assertThat(bench.exitCode()).isZero();
     com.google.gson.JsonObject report =
         com.google.gson.JsonParser.parseString(String.join("", bench.stdout)).getAsJsonObject();
-    assertThat(report.get("direct_sha1").getAsString()).isEqualTo("direct");
+    assertThat(report.get("sha1_path").getAsString()).isEqualTo("direct");
+    assertThat(report.get("sha256_path").getAsString()).isEqualTo("direct");
     com.google.gson.JsonObject run = report.getAsJsonArray("throughput").get(0).getAsJsonObject();
     assertThat(run.get("digest").getAsString()).isEqualTo("MD5");
     assertThat(run.get("candidates_per_second").getAsLong()).isPositive();

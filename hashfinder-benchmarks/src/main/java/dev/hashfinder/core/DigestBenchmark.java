@@ -39,8 +39,8 @@ public class DigestBenchmark {
   public void setUp() throws Exception {
     digester = switch (path) {
       case "SHA-1 direct" -> {
-        if (!DirectSha1.AVAILABLE) {
-          throw new IllegalStateException(DirectSha1.UNAVAILABLE_REASON);
+        if (!DirectCompression.SHA_1.available()) {
+          throw new IllegalStateException(DirectCompression.SHA_1.describe());
         }
         yield HashAlgorithms.sha1().newDigester();
       }

@@ -8,19 +8,21 @@ import dev.hashfinder.HashAlgorithm;
  * through the search order in place, hashes it and packs the digest for {@link AnchorFilter}.
  * The digest's bytes are produced only on demand, for the few candidates the filter lets through.
  *
- * <p>Two kinds: any {@link Digester}, and SHA-1 straight into the JDK's compression intrinsic
- * ({@link DirectSha1}), where the secret sits in the padded block itself and the packed text is
- * read off the chaining state without a byte in between.
+ * <p>Two kinds: any {@link Digester}, and SHA-1 or SHA-256 straight into the JDK's compression
+ * intrinsic ({@link DirectCompression}), where the secret sits in the padded block itself and the
+ * packed text is read off the chaining state without a byte in between.
  *
  * <p>Not thread-safe: confined to its worker.
  */
 abstract class CandidateHasher {
 
-  /** The hasher for {@code algorithm}: the direct one for the JDK's SHA-1 where it works. */
+  /** The hasher for {@code algorithm}: the direct one for the JDK's digests that have one. */
   static CandidateHasher of(HashAlgorithm algorithm) {
-    if (algorithm instanceof MessageDigestAlgorithm jdk && jdk.name().equals("SHA-1")
-        && DirectSha1.AVAILABLE) {
-      return new Direct(DirectSha1.newCompressor());
+    if (algorithm instanceof MessageDigestAlgorithm jdk) {
+      var direct = DirectCompression.forAlgorithm(jdk.name());
+      if (direct.isPresent()) {
+        return new Direct(direct.get());
+      }
     }
     return new Generic(algorithm.newDigester(), algorithm.digestLength());
   }
@@ -78,15 +80,20 @@ abstract class CandidateHasher {
     }
   }
 
-  /** SHA-1 through the compression intrinsic; the secret lives in the padded block. */
+  /** A digest through the compression intrinsic; the secret lives in the padded block. */
   private static final class Direct extends CandidateHasher {
-    private final DirectSha1.Compressor compressor;
-    private final byte[] block;
-    private final byte[] digest = new byte[AnchorFilter.paddedLength(20)];
+    private static final long INT = 0xffffffffL;
 
-    Direct(DirectSha1.Compressor compressor) {
-      this.compressor = compressor;
+    private final DirectCompression.Compressor compressor;
+    private final boolean sha1;
+    private final byte[] block;
+    private final byte[] digest;
+
+    Direct(DirectCompression kind) {
+      this.compressor = kind.newCompressor();
+      this.sha1 = kind.stateWords == 5;
       this.block = compressor.block();
+      this.digest = new byte[AnchorFilter.paddedLength(4 * kind.stateWords)];
     }
 
     @Override
@@ -113,15 +120,33 @@ abstract class CandidateHasher {
     @Override
     void hash(int length, long[] packed) {
       int[] state = compressor.compress();
-      long w0 = state[0] & 0xffffffffL;
-      long w1 = state[1] & 0xffffffffL;
-      long w2 = state[2] & 0xffffffffL;
-      long w3 = state[3] & 0xffffffffL;
-      long w4 = state[4] & 0xffffffffL;
-      // Bits 0-59, 60-119 and 120-159 of the digest, as AnchorFilter.pack would read them.
-      packed[0] = w0 << 28 | w1 >>> 4;
-      packed[1] = (w1 & 0xf) << 56 | w2 << 24 | w3 >>> 8;
-      packed[2] = (w3 & 0xff) << 52 | w4 << 20;
+      if (sha1) {
+        long w0 = state[0] & INT;
+        long w1 = state[1] & INT;
+        long w2 = state[2] & INT;
+        long w3 = state[3] & INT;
+        long w4 = state[4] & INT;
+        // Bits 0-59, 60-119 and 120-159 of the digest, as AnchorFilter.pack would read them.
+        packed[0] = w0 << 28 | w1 >>> 4;
+        packed[1] = (w1 & 0xf) << 56 | w2 << 24 | w3 >>> 8;
+        packed[2] = (w3 & 0xff) << 52 | w4 << 20;
+      } else {
+        packGeneric(state, packed);
+      }
+    }
+
+    /** Bits 60j to 60j + 59 of the state, read as big-endian ints, into {@code packed[j]}. */
+    private static void packGeneric(int[] state, long[] packed) {
+      for (int j = 0; j < packed.length; j++) {
+        int bit = 60 * j;
+        int word = bit >>> 5;
+        int offset = bit & 31;
+        long high = state[word] & INT;
+        long middle = word + 1 < state.length ? state[word + 1] & INT : 0;
+        long low = word + 2 < state.length ? state[word + 2] & INT : 0;
+        long window = (high << 32 | middle) << offset | (low << offset) >>> 32;
+        packed[j] = window >>> 4;
+      }
     }
 
     @Override

@@ -23,14 +23,22 @@ public final class HashAlgorithms {
   private HashAlgorithms() {}
 
   /**
-   * How this JVM computes SHA-1 for the search: {@code "direct"} when it calls the JDK's
-   * compression function (the SHA-NI intrinsic where the CPU has it) on each single-block secret,
-   * which needs {@code --add-opens java.base/sun.security.provider=ALL-UNNAMED}; otherwise {@code
-   * "MessageDigest"} and the reason, a few times slower but the same answers.
+   * How this JVM computes SHA-1 or SHA-256 for the search: {@code "direct"} when it calls the
+   * JDK's compression function (the SHA-NI intrinsic where the CPU has it) on each single-block
+   * secret, which needs {@code --add-opens java.base/sun.security.provider=ALL-UNNAMED};
+   * otherwise {@code "MessageDigest"} and the reason, slower but with the same answers. Other
+   * digests always go through their {@code MessageDigest}.
+   *
+   * @param algorithm {@code "SHA-1"} or {@code "SHA-256"}
+   * @throws IllegalArgumentException for another digest
    */
-  public static String sha1Path() {
-    return DirectSha1.AVAILABLE
-        ? "direct" : "MessageDigest (" + DirectSha1.UNAVAILABLE_REASON + ")";
+  public static String compressionPath(String algorithm) {
+    for (DirectCompression direct : DirectCompression.values()) {
+      if (direct.algorithm.equalsIgnoreCase(algorithm)) {
+        return direct.describe();
+      }
+    }
+    throw new IllegalArgumentException("no direct path for algorithm: " + algorithm);
   }
 
   /** SHA-1 from the JDK, the reference service's digest. */
