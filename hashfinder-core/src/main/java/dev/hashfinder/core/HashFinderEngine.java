@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
 
 /**
@@ -88,32 +89,31 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
   @Override
   public CompletableFuture<Match> find(
       Query query, ResourceBudget budget, CancellationToken token) {
-    requireNonNull(query, "query");
-    requireNonNull(budget, "budget");
-    requireNonNull(token, "token");
-    CompletableFuture<Match> future = new CompletableFuture<>();
-    try {
-      HashAlgorithm algorithm = resolve(query);
-      start(new FindSearch(
-          query, algorithm, this.budget.min(budget), ticker, hashesExamined, future), token);
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      future.completeExceptionally(e);
-    }
-    return future;
+    return start(query, budget, token, (algorithm, future) -> new FindSearch(
+        query, algorithm, this.budget.min(budget), ticker, hashesExamined, future));
   }
 
   @Override
   public CompletableFuture<Void> findRange(
       Query query, ResourceBudget budget, CancellationToken token, MatchListener listener) {
+    requireNonNull(listener, "listener");
+    return start(query, budget, token, (algorithm, future) -> new RangeSearch(query, algorithm,
+        this.budget.min(budget), ticker, hashesExamined, future, listener, rangeWindow));
+  }
+
+  /**
+   * Checks the arguments, makes the search for the query's digest and starts it; a query that does
+   * not fit this engine, or a closed engine, fails the returned future instead.
+   */
+  private <T> CompletableFuture<T> start(Query query, ResourceBudget budget,
+      CancellationToken token,
+      BiFunction<HashAlgorithm, CompletableFuture<T>, Search<T>> newSearch) {
     requireNonNull(query, "query");
     requireNonNull(budget, "budget");
     requireNonNull(token, "token");
-    requireNonNull(listener, "listener");
-    CompletableFuture<Void> future = new CompletableFuture<>();
+    CompletableFuture<T> future = new CompletableFuture<>();
     try {
-      HashAlgorithm algorithm = resolve(query);
-      start(new RangeSearch(query, algorithm, this.budget.min(budget), ticker, hashesExamined,
-          future, listener, rangeWindow), token);
+      launch(newSearch.apply(resolve(query), future), token);
     } catch (IllegalArgumentException | IllegalStateException e) {
       future.completeExceptionally(e);
     }
@@ -134,7 +134,8 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
     return algorithm;
   }
 
-  private void start(Search<?> search, CancellationToken token) {
+  /** Ties the search to its token and to this engine's closing, and starts its workers. */
+  private void launch(Search<?> search, CancellationToken token) {
     if (closing.isCancelled()) {
       throw new IllegalStateException("engine is closed");
     }
