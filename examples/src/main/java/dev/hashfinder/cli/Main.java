@@ -38,6 +38,15 @@ public final class Main implements Runnable {
     serverLogger.setLevel(Level.WARNING);
   }
 
+  /** The server's FINE lines too: each search as it starts. */
+  static synchronized void verboseServerLogs() {
+    serverLogger = Logger.getLogger("dev.hashfinder.grpc");
+    serverLogger.setLevel(Level.FINE);
+    for (java.util.logging.Handler handler : Logger.getLogger("").getHandlers()) {
+      handler.setLevel(Level.FINE);
+    }
+  }
+
   public static void main(String[] args) {
     // Keep log handlers alive while shutdown hooks still log (see QuietShutdownLogManager).
     System.setProperty("java.util.logging.manager", QuietShutdownLogManager.class.getName());

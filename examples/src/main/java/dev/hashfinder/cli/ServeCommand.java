@@ -54,6 +54,10 @@ final class ServeCommand implements Callable<Integer> {
       description = "Digests clients may ask for (default: SHA-1,SHA-256,SHA-512,MD5,SHA3-256).")
   List<String> algorithms = List.of("SHA-1", "SHA-256", "SHA-512", "MD5", "SHA3-256");
 
+  @Option(names = {"-v", "--verbose"},
+      description = "Also log each call as its search starts.")
+  boolean verbose;
+
   @Option(names = "--grace-period", paramLabel = "DURATION", converter = Durations.class,
       defaultValue = "5s", description = "How long a stop waits for calls to end (default: 5s).")
   Duration gracePeriod;
@@ -88,6 +92,9 @@ final class ServeCommand implements Callable<Integer> {
     } catch (UncheckedIOException e) {
       System.err.println("hashfinder: " + e.getMessage());
       return Main.EXIT_NOT_FOUND;
+    }
+    if (verbose) {
+      Main.verboseServerLogs();
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

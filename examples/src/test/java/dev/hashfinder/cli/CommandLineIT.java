@@ -3,13 +3,6 @@ package dev.hashfinder.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.hashfinder.Query;
-import dev.hashfinder.grpc.HashFinderClient;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,13 +33,9 @@ class CommandLineIT {
       Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
   private final List<Run> runs = new ArrayList<>();
-  private final List<ManagedChannel> channels = new ArrayList<>();
 
   @AfterEach
   void stopEverything() throws InterruptedException {
-    for (ManagedChannel channel : channels) {
-      channel.shutdownNow();
-    }
     Collections.reverse(runs);
     for (Run run : runs) {
       run.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -119,7 +107,7 @@ class CommandLineIT {
   void gracefulSigint_cancelsTheCall_andTheNextClientIsServed() throws Exception {
     Server server = serve("--max-concurrent-rpcs", "1");
     Run interrupted = start("find", "hashfinder", "--server", server.target);
-    server.awaitBusy();
+    server.awaitSearching("hashfinder");
 
     long start = System.nanoTime();
     signal("INT", interrupted);
@@ -136,7 +124,7 @@ class CommandLineIT {
   void aKilledClient_freesItsWorker() throws Exception {
     Server server = serve("--max-concurrent-rpcs", "1");
     Run killed = start("find", "hashfinder", "--server", server.target);
-    server.awaitBusy();
+    server.awaitSearching("hashfinder");
 
     signal("KILL", killed);
 
@@ -148,7 +136,7 @@ class CommandLineIT {
   void sigtermStopsTheServer_andCallsInFlightSeeUnavailable() throws Exception {
     Server server = serve("--max-concurrent-rpcs", "1");
     Run inFlight = start("find", "hashfinder", "--server", server.target);
-    server.awaitBusy();
+    server.awaitSearching("hashfinder");
 
     signal("TERM", server.run);
 
@@ -207,34 +195,21 @@ class CommandLineIT {
   }
 
   private Server serve(String... args) throws Exception {
-    List<String> all = new ArrayList<>(List.of("serve", "--port", "0"));
+    List<String> all = new ArrayList<>(List.of("serve", "--port", "0", "--verbose"));
     all.addAll(List.of(args));
     Run run = start(all.toArray(String[]::new));
     Pattern port = Pattern.compile(".*serving hash_name.HashFinder on port (\\d+) .*");
     String target = await().atMost(Duration.ofSeconds(30)).until(() -> run.stderr.stream()
         .map(port::matcher).filter(Matcher::matches).map(m -> "127.0.0.1:" + m.group(1))
         .findFirst().orElse(null), t -> t != null);
-    ManagedChannel channel =
-        Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
-    channels.add(channel);
-    return new Server(run, target, HashFinderClient.create(channel));
+    return new Server(run, target);
   }
 
-  /** A running {@code serve}, its address and a probe client. */
-  private record Server(Run run, String target, HashFinderClient probe) {
-    /** Waits until a server limited to one search runs one: a probe is refused. */
-    void awaitBusy() {
-      await().atMost(Duration.ofSeconds(30)).until(() -> {
-        try {
-          probe.find(Query.of("hashfinder", 0), dev.hashfinder.ResourceBudget.ofHashes(1),
-              new dev.hashfinder.CancellationToken()).get(10, TimeUnit.SECONDS);
-          return false;
-        } catch (ExecutionException e) {
-          return e.getCause() instanceof StatusRuntimeException s
-              && s.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED
-              && s.getStatus().getDescription().contains("concurrent searches");
-        }
-      });
+  /** A running {@code serve} and its address. */
+  private record Server(Run run, String target) {
+    /** Waits until the server has started the search of a call for {@code name}. */
+    void awaitSearching(String name) {
+      awaitLog("Find desired_name=\"" + name + "\" ideal=0: searching");
     }
 
     void awaitLog(String fragment) {

@@ -42,7 +42,8 @@ import java.util.logging.Logger;
  * deadline, or when the service {@linkplain #shutdown() shuts down}. {@code FindRange} sends only
  * while the call is ready, and its search waits otherwise, so a slow reader cannot make the server
  * buffer without bound. Beyond {@code maxConcurrentSearches} running searches a call is refused at
- * once with {@code RESOURCE_EXHAUSTED}. Each call's outcome is logged in one line.
+ * once with {@code RESOURCE_EXHAUSTED}. Each call's outcome is logged in one line at {@code INFO};
+ * the start of its search at {@code FINE}.
  *
  * <p>Thread-safe.
  */
@@ -212,6 +213,7 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
       observer.onError(Wire.tooManySearches(maxConcurrentSearches));
       return null;
     }
+    logger.fine(() -> description + ": searching");
     return new Call(description, query, budget, observer);
   }
 
