@@ -228,16 +228,23 @@ class CommandLineIT {
 
     Run(Process process) {
       this.process = process;
-      this.outReader = collect(process.getInputStream(), stdout);
-      this.errReader = collect(process.getErrorStream(), stderr);
+      this.outReader = collect(process.getInputStream(), stdout, false);
+      this.errReader = collect(process.getErrorStream(), stderr, true);
     }
 
-    private static Thread collect(InputStream stream, List<String> lines) {
+    /**
+     * Collects a stream's lines. On stderr it leaves out the JVM's own warnings, which are not the
+     * command's output: from JDK 24 on, a block about protobuf-java's use of sun.misc.Unsafe
+     * ("WARNING: ..." lines, then a blank one). The command writes no blank lines there.
+     */
+    private static Thread collect(InputStream stream, List<String> lines, boolean stderr) {
       Thread thread = new Thread(() -> {
         try (BufferedReader reader =
             new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
           for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-            lines.add(line);
+            if (!stderr || !(line.startsWith("WARNING: ") || line.isEmpty())) {
+              lines.add(line);
+            }
           }
         } catch (IOException e) {
           // The process is gone.
