@@ -267,8 +267,9 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private OptionalDouble opensslBlocksPerSecond(String digest) {
-    String name = OPENSSL_NAMES.get(digest.toUpperCase(Locale.ROOT).replace("GUAVA-", ""));
-    Integer block = BLOCK_BYTES.get(digest.toUpperCase(Locale.ROOT).replace("GUAVA-", ""));
+    String algorithm = digest.toUpperCase(Locale.ROOT).replace("GUAVA-", "");
+    String name = OPENSSL_NAMES.get(algorithm);
+    Integer block = BLOCK_BYTES.get(algorithm);
     if (name == null || block == null) {
       return OptionalDouble.empty();
     }

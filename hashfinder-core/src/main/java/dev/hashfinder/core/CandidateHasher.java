@@ -88,6 +88,8 @@ abstract class CandidateHasher {
     private final boolean sha1;
     private final byte[] block;
     private final byte[] digest;
+    /** Whether {@link #digest} holds the last hash's bytes already (a hit reads them twice). */
+    private boolean digestWritten;
 
     Direct(DirectCompression kind) {
       this.compressor = kind.newCompressor();
@@ -120,6 +122,7 @@ abstract class CandidateHasher {
     @Override
     void hash(int length, long[] packed) {
       int[] state = compressor.compress();
+      digestWritten = false;
       if (sha1) {
         long w0 = state[0] & INT;
         long w1 = state[1] & INT;
@@ -151,7 +154,10 @@ abstract class CandidateHasher {
 
     @Override
     byte[] digest() {
-      compressor.digestTo(digest);
+      if (!digestWritten) {
+        compressor.digestTo(digest);
+        digestWritten = true;
+      }
       return digest;
     }
   }
