@@ -10,10 +10,6 @@ import java.util.Set;
  * A one-way signal that asks work to stop: its owner {@linkplain #cancel() cancels} it, the work
  * {@linkplain #isCancelled() polls} it or {@linkplain #onCancel(Runnable) subscribes} to it.
  *
- * <p>Tokens link into trees: a {@linkplain #newChild() child} is cancelled when its parent is
- * (a gRPC context, a server shutting down, an enclosing search), while cancelling the child leaves
- * the parent alone.
- *
  * <p>Thread-safe. Callbacks run exactly once, on the thread that cancels, or at once on the
  * registering thread if the token is already cancelled.
  */
@@ -23,18 +19,6 @@ public final class CancellationToken {
 
   /** Creates a token that is not cancelled. */
   public CancellationToken() {}
-
-  /**
-   * Creates a token that is cancelled when this one is. Cancelling the child does not cancel this
-   * token, and unhooks the child from it; a child that is never cancelled stays registered here
-   * until this token is cancelled, so give long-lived parents short-lived children with care.
-   */
-  public CancellationToken newChild() {
-    CancellationToken child = new CancellationToken();
-    Registration link = onCancel(child::cancel);
-    child.onCancel(link::close);
-    return child;
-  }
 
   /**
    * Cancels this token and runs its callbacks, each once, in the order they were registered.

@@ -11,7 +11,10 @@ import java.util.concurrent.CompletableFuture;
  * {@code hashfinder-core}) and by a gRPC client ({@code hashfinder-grpc}), so code written against
  * it runs unchanged on either.
  *
- * <p>Every search ends exactly once, and its future says how:
+ * <p>Every search ends exactly once, and its future says how. Each ending is a type of this
+ * package, so code written against this interface never needs a transport's types to tell them
+ * apart (a remote finder keeps the transport's status as the {@linkplain Throwable#getCause()
+ * cause}):
  *
  * <ul>
  *   <li>completes normally: found (for {@link #find find}, with the answer);
@@ -19,13 +22,23 @@ import java.util.concurrent.CompletableFuture;
  *   <li>fails with {@link DeadlineExceededException}: its time ran out;
  *   <li>is {@linkplain CompletableFuture#isCancelled() cancelled}: the future or the token was
  *       cancelled;
- *   <li>fails with {@link IllegalArgumentException}: the query does not fit this finder (the
- *       target is longer than the hash text, the digest is unknown); the message names the field;
- *   <li>fails with anything else: the finder broke (a remote server went away, for instance).
+ *   <li>fails with {@link InvalidQueryException}, an {@link IllegalArgumentException}: the query
+ *       does not fit this finder (an unknown digest, a target longer than the hash text, a target
+ *       that no hash text can bring within the ideal distance); refused at once, nothing searched;
+ *   <li>fails with {@link FinderBusyException}: the finder runs as many searches as it may; try
+ *       again later;
+ *   <li>fails with {@link FinderUnavailableException}: the finder is closed, shutting down or out
+ *       of reach;
+ *   <li>fails with {@link FinderFailedException}: the finder broke (a remote server's internal
+ *       error, a broken protocol);
+ *   <li>fails with whatever a {@link MatchListener} threw, which ends a ranged search.
  * </ul>
  *
- * <p>Cancelling the returned future, with or without {@code mayInterruptIfRunning}, cancels the
- * search, exactly as cancelling its token does; the workers then stop within milliseconds.
+ * <p>Any completion the search did not produce itself stops the search too: cancelling the future
+ * with or without {@code mayInterruptIfRunning}, cancelling the token, {@link
+ * CompletableFuture#complete complete}, {@link CompletableFuture#completeExceptionally
+ * completeExceptionally} or {@link CompletableFuture#orTimeout orTimeout}. The workers then stop
+ * within milliseconds, as they do for a cancelled token.
  *
  * <p>Implementations are thread-safe.
  */

@@ -13,8 +13,9 @@ import java.util.Objects;
  * {@link HashFinder#findRange findRange}; one with {@code idealDistance < distance <=
  * interestingDistance} is streamed by {@code findRange} as an inferior candidate.
  *
- * <p>Immutable and thread-safe. The constructor checks every field on its own; whether the target
- * fits the digest's hash text is checked by the finder, which knows the digest.
+ * <p>Immutable and thread-safe. The constructor checks every field on its own; what depends on the
+ * digest (that the finder offers it, that its hash text can hold the target) is checked by the
+ * finder, which fails the search at once with an {@link InvalidQueryException}.
  *
  * @param target the name to look for in the hash text; at least one code point
  * @param idealDistance the distance at or below which a candidate is an answer; {@code >= 0}
@@ -31,22 +32,24 @@ public record Query(String target, int idealDistance, int interestingDistance, S
    * Checks every field.
    *
    * @throws NullPointerException if {@code target} or {@code algorithm} is null
-   * @throws IllegalArgumentException naming the field, if a field is out of range
+   * @throws InvalidQueryException naming the field, if a field is out of range
    */
   public Query {
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(algorithm, "algorithm");
     if (target.isEmpty()) {
-      throw new IllegalArgumentException("target is empty");
+      throw new InvalidQueryException(InvalidQueryException.Field.TARGET, "is empty");
     }
     if (idealDistance < 0) {
-      throw new IllegalArgumentException("idealDistance < 0: " + idealDistance);
+      throw new InvalidQueryException(
+          InvalidQueryException.Field.IDEAL_DISTANCE, "< 0: " + idealDistance);
     }
     if (interestingDistance < 0) {
-      throw new IllegalArgumentException("interestingDistance < 0: " + interestingDistance);
+      throw new InvalidQueryException(
+          InvalidQueryException.Field.INTERESTING_DISTANCE, "< 0: " + interestingDistance);
     }
     if (algorithm.isBlank()) {
-      throw new IllegalArgumentException("algorithm is blank");
+      throw new InvalidQueryException(InvalidQueryException.Field.ALGORITHM, "is blank");
     }
   }
 

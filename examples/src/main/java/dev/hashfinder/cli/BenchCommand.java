@@ -172,7 +172,9 @@ final class BenchCommand implements Callable<Integer> {
 
   private double candidatesPerSecond(HashAlgorithm digest, int threadCount) {
     try (HashFinderEngine engine = HashFinderEngine.newBuilder()
-        .threads(threadCount).algorithms(digest).build()) {
+        .threads(threadCount).algorithms(digest)
+        .budget(ResourceBudget.unlimited()) // the run's timeout ends it, not a hash count
+        .build()) {
       Query query = new Query(target, idealDistance, 0, digest.name());
       run(engine, query); // warm-up: compile the hot loop for this digest
       long before = engine.hashesExamined();
@@ -214,7 +216,7 @@ final class BenchCommand implements Callable<Integer> {
       dev.hashfinder.HashFinder finder = engine;
       if (overLoopback) {
         Main.quietServerLogs();
-        server = HashFinderServer.forPort(0).engine(engine).start();
+        server = HashFinderServer.forPort(0).finder(engine).start();
         channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(),
             InsecureChannelCredentials.create()).build();
         finder = HashFinderClient.create(channel);

@@ -1,8 +1,6 @@
 package dev.hashfinder.cli;
 
-import dev.hashfinder.BudgetExhaustedException;
 import dev.hashfinder.CancellationToken;
-import dev.hashfinder.DeadlineExceededException;
 import dev.hashfinder.HashFinder;
 import dev.hashfinder.Match;
 import dev.hashfinder.Query;
@@ -10,10 +8,11 @@ import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.HashFinderEngine;
 import dev.hashfinder.grpc.HashFinderClient;
 import dev.hashfinder.grpc.InProcessHashFinder;
+import dev.hashfinder.grpc.Outcomes;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.StatusRuntimeException;
+import io.grpc.Status;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -37,9 +36,6 @@ import picocli.CommandLine.Parameters;
         "Exit status: 0 found, 1 not found (budget, deadline, server error), 2 usage error, "
             + "(a malformed argument, also when the server finds it so), 130 interrupted."})
 final class FindCommand implements java.util.concurrent.Callable<Integer> {
-  /** The embedded server's budget when none is given: a few seconds on two cores. */
-  static final long DEFAULT_EMBEDDED_BUDGET = 100_000_000L;
-
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "NAME", description = "The name to look for.")
@@ -171,27 +167,17 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
     return failure instanceof IllegalArgumentException ? Main.EXIT_USAGE : Main.EXIT_NOT_FOUND;
   }
 
+  /** The ending as the status a server sends for it: code, then description. */
   private static String describe(Throwable failure) {
-    if (failure instanceof BudgetExhaustedException e) {
-      return "RESOURCE_EXHAUSTED: " + e.getMessage();
-    }
-    if (failure instanceof DeadlineExceededException e) {
-      return "DEADLINE_EXCEEDED: " + e.getMessage();
-    }
-    if (failure instanceof IllegalArgumentException e) {
-      return "INVALID_ARGUMENT: " + e.getMessage();
-    }
-    if (failure instanceof StatusRuntimeException e) {
-      return e.getStatus().getCode() + ": " + e.getStatus().getDescription();
-    }
-    return failure.toString();
+    Status status = Outcomes.toStatus(failure).getStatus();
+    return status.getCode() + ": " + status.getDescription();
   }
 
   private Session embedded() {
     Main.quietServerLogs();
     HashFinderEngine.Builder builder = HashFinderEngine.newBuilder()
         .budget(ResourceBudget.ofHashes(
-            maximumHashes == null ? DEFAULT_EMBEDDED_BUDGET : maximumHashes));
+            maximumHashes == null ? HashFinderEngine.DEFAULT_MAX_HASHES : maximumHashes));
     if (threads != null) {
       builder.threads(threads);
     }
@@ -203,10 +189,7 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
     }
     InProcessHashFinder fixture = InProcessHashFinder.start(engine);
     return new Session(fixture.client(), engine::hashesExamined, engine.budget().maxHashes(),
-        () -> {
-          fixture.close();
-          engine.close();
-        });
+        fixture::close);
   }
 
   private Session remote() {

@@ -38,12 +38,16 @@ public final class Main implements Runnable {
     serverLogger.setLevel(Level.WARNING);
   }
 
-  /** The server's FINE lines too: each search as it starts. */
-  static synchronized void verboseServerLogs() {
+  /**
+   * A server's operators see what the library logs below INFO: one line per call (FINE), and
+   * with {@code verbose} each search as it starts (FINER).
+   */
+  static synchronized void serverLogs(boolean verbose) {
+    Level level = verbose ? Level.FINER : Level.FINE;
     serverLogger = Logger.getLogger("dev.hashfinder.grpc");
-    serverLogger.setLevel(Level.FINE);
+    serverLogger.setLevel(level);
     for (java.util.logging.Handler handler : Logger.getLogger("").getHandlers()) {
-      handler.setLevel(Level.FINE);
+      handler.setLevel(level);
     }
   }
 

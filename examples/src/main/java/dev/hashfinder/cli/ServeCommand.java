@@ -28,9 +28,6 @@ import picocli.CommandLine.Option;
 final class ServeCommand implements Callable<Integer> {
   private static final Logger logger = Logger.getLogger("dev.hashfinder.cli");
 
-  /** Default budget per call: a few seconds of two cores. */
-  static final long DEFAULT_BUDGET = 100_000_000L;
-
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--port", paramLabel = "PORT", defaultValue = "50051",
@@ -39,7 +36,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--maximum-hashes", paramLabel = "N",
       description = "Budget of each call; a client may ask for less (default: 100,000,000).")
-  long maximumHashes = DEFAULT_BUDGET;
+  long maximumHashes = HashFinderEngine.DEFAULT_MAX_HASHES;
 
   @Option(names = "--threads", paramLabel = "N",
       description = "Worker threads per search (default: all cores).")
@@ -85,7 +82,7 @@ final class ServeCommand implements Callable<Integer> {
         builder.threads(threads);
       }
       engine = builder.build();
-      server = HashFinderServer.forPort(port).engine(engine)
+      server = HashFinderServer.forPort(port).finder(engine)
           .maxConcurrentSearches(concurrent).gracePeriod(gracePeriod).start();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
@@ -93,9 +90,7 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println("hashfinder: " + e.getMessage());
       return Main.EXIT_NOT_FOUND;
     }
-    if (verbose) {
-      Main.verboseServerLogs();
-    }
+    Main.serverLogs(verbose);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       logger.info("stopping: no new calls, cancelling those in flight");

@@ -16,15 +16,15 @@ import dev.hashfinder.HashAlgorithm;
  */
 abstract class CandidateHasher {
 
-  /** The hasher for {@code algorithm}: the direct one for the JDK's digests that have one. */
+  /**
+   * The hasher for {@code algorithm}: the direct one where the JDK digest decided it has one
+   * ({@link MessageDigestAlgorithm#direct()}), else through its digester.
+   */
   static CandidateHasher of(HashAlgorithm algorithm) {
-    if (algorithm instanceof MessageDigestAlgorithm jdk) {
-      var direct = DirectCompression.forAlgorithm(jdk.name());
-      if (direct.isPresent()) {
-        return new Direct(direct.get());
-      }
-    }
-    return new Generic(algorithm.newDigester(), algorithm.digestLength());
+    DirectCompression direct = algorithm instanceof MessageDigestAlgorithm jdk
+        ? jdk.direct().orElse(null) : null;
+    return direct != null
+        ? new Direct(direct) : new Generic(algorithm.newDigester(), algorithm.digestLength());
   }
 
   /** The secret buffer: the current secret is {@code secret()[0, length)}. */
@@ -93,7 +93,7 @@ abstract class CandidateHasher {
 
     Direct(DirectCompression kind) {
       this.compressor = kind.newCompressor();
-      this.sha1 = kind.stateWords == 5;
+      this.sha1 = kind == DirectCompression.SHA_1;
       this.block = compressor.block();
       this.digest = new byte[AnchorFilter.paddedLength(4 * kind.stateWords)];
     }

@@ -4,8 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.hashfinder.CancellationToken;
+import dev.hashfinder.FinderUnavailableException;
 import dev.hashfinder.HashAlgorithm;
 import dev.hashfinder.HashFinder;
+import dev.hashfinder.InvalidQueryException;
 import dev.hashfinder.Match;
 import dev.hashfinder.MatchListener;
 import dev.hashfinder.Query;
@@ -59,6 +61,13 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
   private final AtomicInteger activeSearches = new AtomicInteger();
   private final LongAdder hashesExamined = new LongAdder();
 
+  /**
+   * The most candidates a search may examine on an engine whose builder was given no budget: about
+   * two seconds of two cores. A search for an unreachable target then ends instead of running for
+   * ever; {@code budget(ResourceBudget.unlimited())} asks for no limit by name.
+   */
+  public static final long DEFAULT_MAX_HASHES = 100_000_000L;
+
   private HashFinderEngine(Builder builder) {
     this.threads = builder.threads != null
         ? builder.threads : Runtime.getRuntime().availableProcessors();
@@ -70,7 +79,8 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
           new ThreadFactoryBuilder().setNameFormat("hashfinder-worker-%d").setDaemon(true).build());
       this.executor = ownedExecutor;
     }
-    this.budget = builder.budget != null ? builder.budget : ResourceBudget.unlimited();
+    this.budget = builder.budget != null
+        ? builder.budget : ResourceBudget.ofHashes(DEFAULT_MAX_HASHES);
     this.allowed = builder.algorithms;
     this.ticker = builder.ticker != null ? builder.ticker : System::nanoTime;
     this.rangeWindow = 2 * threads;
@@ -81,7 +91,10 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
     return new Builder();
   }
 
-  /** An engine with the default settings: all cores, no budget of its own, any JDK digest. */
+  /**
+   * An engine with the default settings: all cores, a budget of {@link #DEFAULT_MAX_HASHES}
+   * candidates a search, any digest {@link HashAlgorithms#lookup} finds.
+   */
   public static HashFinderEngine create() {
     return newBuilder().build();
   }
@@ -113,41 +126,27 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
     requireNonNull(token, "token");
     CompletableFuture<T> future = new CompletableFuture<>();
     try {
-      launch(newSearch.apply(resolve(query), future), token);
-    } catch (IllegalArgumentException | IllegalStateException e) {
+      HashAlgorithm algorithm = QueryRules.resolve(query, this::algorithm, this::algorithmNames);
+      launch(newSearch.apply(algorithm, future), token);
+    } catch (InvalidQueryException | FinderUnavailableException e) {
       future.completeExceptionally(e);
     }
     return future;
   }
 
-  /** Finds the query's digest and checks that its target fits that digest's hash text. */
-  private HashAlgorithm resolve(Query query) {
-    HashAlgorithm algorithm = algorithm(query.algorithm()).orElseThrow(() ->
-        new IllegalArgumentException("algorithm: unknown digest \"" + query.algorithm()
-            + "\"; available: " + String.join(", ", algorithmNames())));
-    int textLength = WindowMatcher.textLength(algorithm.digestLength());
-    if (query.targetLength() > textLength) {
-      throw new IllegalArgumentException("target: " + query.targetLength()
-          + " characters, longer than the " + textLength + "-character hash text of "
-          + algorithm.name());
-    }
-    return algorithm;
-  }
-
   /** Ties the search to its token and to this engine's closing, and starts its workers. */
   private void launch(Search<?> search, CancellationToken token) {
     if (closing.isCancelled()) {
-      throw new IllegalStateException("engine is closed");
+      throw new FinderUnavailableException("engine is closed", null);
     }
     activeSearches.incrementAndGet();
     CancellationToken.Registration byCaller = token.onCancel(search::cancel);
-    CancellationToken.Registration byEngine = closing.onCancel(search::cancel);
-    // Cancelling the future stops the workers, whatever mayInterruptIfRunning says.
-    search.future.whenComplete((result, failure) -> {
-      if (search.future.isCancelled()) {
-        search.cancel();
-      }
-    });
+    CancellationToken.Registration byEngine = closing.onCancel(() ->
+        search.stop(new FinderUnavailableException("engine closed during the search", null)));
+    // Whoever completes the future stops the workers: cancel(), whatever mayInterruptIfRunning
+    // says, but also complete, completeExceptionally and orTimeout. When the search completed
+    // it itself, its workers have left already and this does nothing.
+    search.future.whenComplete((result, failure) -> search.cancel());
     search.launch(executor, threads, () -> {
       byCaller.close();
       byEngine.close();
@@ -253,7 +252,11 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
       return this;
     }
 
-    /** The engine's budget: the most any search may use. By default, unlimited. */
+    /**
+     * The engine's budget: the most any search may use. By default, {@link
+     * HashFinderEngine#DEFAULT_MAX_HASHES}
+     * candidates; {@link ResourceBudget#unlimited()} lifts every limit.
+     */
     public Builder budget(ResourceBudget budget) {
       checkUnset(this.budget, "budget");
       this.budget = requireNonNull(budget, "budget");

@@ -6,6 +6,7 @@ import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * A JDK {@link MessageDigest} as a {@link HashAlgorithm}. Each digester is a clone of a prototype,
@@ -17,6 +18,8 @@ final class MessageDigestAlgorithm implements HashAlgorithm {
   private final MessageDigest prototype;
   private final int digestLength;
   private final boolean supportsClone;
+  /** The direct path for this digest, decided once; null: through {@code MessageDigest}. */
+  private final DirectCompression direct;
 
   MessageDigestAlgorithm(String name) throws NoSuchAlgorithmException {
     this.prototype = MessageDigest.getInstance(name);
@@ -28,6 +31,12 @@ final class MessageDigestAlgorithm implements HashAlgorithm {
       throw new NoSuchAlgorithmException(name + " does not state its digest length");
     }
     this.supportsClone = supportsClone(prototype);
+    this.direct = DirectCompression.forAlgorithm(this.name).orElse(null);
+  }
+
+  /** The JDK's compression function for this digest, where the search may call it directly. */
+  Optional<DirectCompression> direct() {
+    return Optional.ofNullable(direct);
   }
 
   private static boolean supportsClone(MessageDigest digest) {
@@ -53,9 +62,7 @@ final class MessageDigestAlgorithm implements HashAlgorithm {
   public Digester newDigester() {
     Digester viaMessageDigest = messageDigestDigester();
     // The same digest, a good deal faster, where the JDK lets us call its compression directly.
-    return DirectCompression.forAlgorithm(name)
-        .map(direct -> direct.newDigester(viaMessageDigest))
-        .orElse(viaMessageDigest);
+    return direct == null ? viaMessageDigest : direct.newDigester(viaMessageDigest);
   }
 
   private Digester messageDigestDigester() {

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.hashfinder.BudgetExhaustedException;
 import dev.hashfinder.CancellationToken;
 import dev.hashfinder.DeadlineExceededException;
+import dev.hashfinder.FinderUnavailableException;
 import dev.hashfinder.HashAlgorithm;
 import dev.hashfinder.Match;
 import dev.hashfinder.Query;
@@ -208,9 +209,10 @@ class HashFinderEngineTest {
 
     engine.close();
 
-    assertThat(HashFinderContract.failure(running)).isInstanceOf(CancellationException.class);
+    assertThat(HashFinderContract.failure(running)).isInstanceOf(FinderUnavailableException.class)
+        .hasMessage("engine closed during the search");
     assertThat(HashFinderContract.failure(engine.find(Query.of("aa", 0))))
-        .isInstanceOf(IllegalStateException.class).hasMessage("engine is closed");
+        .isInstanceOf(FinderUnavailableException.class).hasMessage("engine is closed");
     await().until(() -> engine.activeSearches() == 0);
   }
 

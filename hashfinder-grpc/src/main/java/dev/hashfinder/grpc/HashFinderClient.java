@@ -3,6 +3,7 @@ package dev.hashfinder.grpc;
 import static java.util.Objects.requireNonNull;
 
 import dev.hashfinder.CancellationToken;
+import dev.hashfinder.FinderFailedException;
 import dev.hashfinder.HashFinder;
 import dev.hashfinder.Match;
 import dev.hashfinder.MatchListener;
@@ -29,16 +30,17 @@ import java.util.function.Consumer;
  * A {@link HashFinder} that runs its searches on a remote {@code hash_name.HashFinder} server:
  * hashfinder's own or the reference one.
  *
- * <p>Code written against {@link HashFinder} runs unchanged on it. Cancelling a future or a token
- * cancels the RPC, and the server frees its worker. A budget's hash and match limits travel in the
- * request (a server only ever lowers its own); its timeout becomes the call's deadline. Outcomes
- * come back typed: {@code RESOURCE_EXHAUSTED} from a hashfinder server as a {@link
- * dev.hashfinder.BudgetExhaustedException} with its count, {@code DEADLINE_EXCEEDED} as a {@link
- * dev.hashfinder.DeadlineExceededException}, {@code INVALID_ARGUMENT} as an {@link
- * IllegalArgumentException}; other statuses as the {@link StatusRuntimeException} itself. (The
- * reference server reports its exhausted budget as {@code CANCELLED}; that arrives as a
- * {@code StatusRuntimeException}, while the future is {@linkplain CompletableFuture#isCancelled()
- * cancelled} only when this side cancelled it.)
+ * <p>Code written against {@link HashFinder} runs unchanged on it. Any completion of the future
+ * (cancelling it or the token, {@code complete}, {@code orTimeout}...) cancels the RPC, and the
+ * server frees its worker. A budget's hash and match limits travel in the request (a server only
+ * ever lowers its own); its timeout becomes the call's deadline. Every ending comes back as the
+ * API's type ({@link Outcomes#fromStatus}), with the status as its cause: code that uses this
+ * client needs no {@code io.grpc} type to tell "busy, try later" ({@link
+ * dev.hashfinder.FinderBusyException}) from "gone" ({@link
+ * dev.hashfinder.FinderUnavailableException}). The future is {@linkplain
+ * CompletableFuture#isCancelled() cancelled} only when this side cancelled it; the reference
+ * server's {@code CANCELLED} for an exhausted budget arrives as a {@link
+ * dev.hashfinder.FinderFailedException}.
  *
  * <p>Thread-safe. The channel stays the caller's to shut down.
  */
@@ -56,7 +58,10 @@ public final class HashFinderClient implements HashFinder {
     return new HashFinderClient(requireNonNull(channel, "channel"), CallOptions.DEFAULT);
   }
 
-  /** This client, making its calls with {@code callOptions} (credentials, compression...). */
+  /**
+   * This client, making its calls with {@code callOptions} (call credentials, compression,
+   * a default deadline...). A budget's timeout, where a search has one, replaces the deadline.
+   */
   public HashFinderClient withCallOptions(CallOptions callOptions) {
     return new HashFinderClient(channel, requireNonNull(callOptions, "callOptions"));
   }
@@ -76,8 +81,8 @@ public final class HashFinderClient implements HashFinder {
           if (answer.get() != null) {
             future.complete(answer.get());
           } else { // a server that ends Find with OK and no response broke the contract
-            future.completeExceptionally(new IllegalStateException(
-                "the server completed Find without a response"));
+            future.completeExceptionally(new FinderFailedException(
+                "the server completed Find without a response", null));
           }
         });
     return future;
@@ -161,6 +166,6 @@ public final class HashFinderClient implements HashFinder {
 
   private static void fail(CompletableFuture<?> future, Throwable failure) {
     future.completeExceptionally(failure instanceof StatusRuntimeException status
-        ? Wire.outcome(status) : failure);
+        ? Outcomes.fromStatus(status) : failure);
   }
 }

@@ -2,7 +2,7 @@ package dev.hashfinder.grpc;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.hashfinder.core.HashFinderEngine;
+import dev.hashfinder.HashFinder;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 /**
@@ -24,14 +25,15 @@ import java.util.logging.Logger;
  *
  * <pre>{@code
  * try (HashFinderServer server = HashFinderServer.forPort(50051)
- *     .engine(engine).maxConcurrentSearches(8).start()) {
+ *     .finder(engine).maxConcurrentSearches(8).start()) {
  *   server.awaitTermination();
  * }
  * }</pre>
  *
  * <p>{@link #close()} shuts down gracefully: it stops accepting calls, cancels the searches in
  * flight (their clients see {@code UNAVAILABLE}), waits up to the grace period for calls to end,
- * then forces the rest. The engine is the caller's and is left running.
+ * then forces the rest. Closing again does nothing. The finder is the caller's and is left
+ * running.
  *
  * <p>Thread-safe.
  */
@@ -43,6 +45,7 @@ public final class HashFinderServer implements AutoCloseable {
   private final HealthStatusManager health;
   private final Duration gracePeriod;
   private final String target;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private HashFinderServer(Server server, HashFinderService service, HealthStatusManager health,
       Duration gracePeriod, String target) {
@@ -53,11 +56,16 @@ public final class HashFinderServer implements AutoCloseable {
     this.target = target;
   }
 
-  /** A builder for a server on {@code port} of every interface; 0 picks a free port. */
+  /**
+   * A builder for a server on {@code port} of every interface; 0 picks a free port. It needs a
+   * gRPC transport on the classpath, such as {@code io.grpc:grpc-netty-shaded}. Netty's warning
+   * for a client that went away mid-response is logged at {@code FINE}: it is an expected event.
+   */
   public static Builder forPort(int port) {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port not in [0, 65535]: " + port);
     }
+    TransportLogs.quietExpectedStreamErrors();
     return new Builder(Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create()),
         null);
   }
@@ -94,10 +102,14 @@ public final class HashFinderServer implements AutoCloseable {
 
   /**
    * Stops the server gracefully: no new calls, searches in flight cancelled with {@code
-   * UNAVAILABLE}, then up to the grace period for calls to end before they are cut.
+   * UNAVAILABLE}, then up to the grace period for calls to end before they are cut. Idempotent:
+   * a second call returns at once.
    */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     health.enterTerminalState();
     server.shutdown();
     service.shutdown();
@@ -119,13 +131,13 @@ public final class HashFinderServer implements AutoCloseable {
   }
 
   /**
-   * Configures a {@link HashFinderServer}. The engine is required; each setting may be given once.
+   * Configures a {@link HashFinderServer}. The finder is required; each setting may be given once.
    * Not thread-safe.
    */
   public static final class Builder {
     private final ServerBuilder<?> serverBuilder;
     private final String inProcessName;
-    private HashFinderEngine engine;
+    private HashFinder finder;
     private Integer maxConcurrentSearches;
     private Duration gracePeriod;
 
@@ -134,10 +146,13 @@ public final class HashFinderServer implements AutoCloseable {
       this.inProcessName = inProcessName;
     }
 
-    /** The engine that runs the searches; required. The server does not close it. */
-    public Builder engine(HashFinderEngine engine) {
-      checkUnset(this.engine, "engine");
-      this.engine = requireNonNull(engine, "engine");
+    /**
+     * The finder that runs the searches, usually a {@code HashFinderEngine}; required. The server
+     * does not close it.
+     */
+    public Builder finder(HashFinder finder) {
+      checkUnset(this.finder, "finder");
+      this.finder = requireNonNull(finder, "finder");
       return this;
     }
 
@@ -174,15 +189,15 @@ public final class HashFinderServer implements AutoCloseable {
     /**
      * Builds and starts the server.
      *
-     * @throws IllegalStateException if no engine was given
+     * @throws IllegalStateException if no finder was given
      * @throws UncheckedIOException if the server cannot bind its port
      */
     public HashFinderServer start() {
-      if (engine == null) {
-        throw new IllegalStateException("engine was not set");
+      if (finder == null) {
+        throw new IllegalStateException("finder was not set");
       }
       HashFinderService service = HashFinderService.create(
-          engine, maxConcurrentSearches == null ? Integer.MAX_VALUE : maxConcurrentSearches);
+          finder, maxConcurrentSearches == null ? Integer.MAX_VALUE : maxConcurrentSearches);
       HealthStatusManager health = new HealthStatusManager();
       Server server = serverBuilder
           .addService(service)

@@ -2,14 +2,13 @@ package dev.hashfinder.grpc;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.hashfinder.BudgetExhaustedException;
 import dev.hashfinder.CancellationToken;
-import dev.hashfinder.DeadlineExceededException;
+import dev.hashfinder.FinderBusyException;
+import dev.hashfinder.HashFinder;
 import dev.hashfinder.Match;
 import dev.hashfinder.MatchListener;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
-import dev.hashfinder.core.HashFinderEngine;
 import dev.hashfinder.grpc.proto.HashFinderGrpc;
 import dev.hashfinder.grpc.proto.HashNameRequest;
 import dev.hashfinder.grpc.proto.HashNameResponse;
@@ -20,6 +19,7 @@ import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.InputStream;
@@ -34,54 +34,51 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The {@code hash_name.HashFinder} service over a {@link HashFinderEngine}. It knows nothing of
- * transports: bind the same instance to an in-process server or to a port.
+ * The {@code hash_name.HashFinder} service over any {@link HashFinder}: the local engine, or
+ * another finder it forwards to. It knows nothing of transports: bind the same instance to an
+ * in-process server or to a port.
  *
- * <p>Each call validates its request at the edge, runs its search on the engine's workers (never on
- * the gRPC thread) and cancels that search when the client cancels, disconnects or passes its
- * deadline, or when the service {@linkplain #shutdown() shuts down}. {@code FindRange} sends only
- * while the call is ready, and its search waits otherwise, so a slow reader cannot make the server
- * buffer without bound. Beyond {@code maxConcurrentSearches} running searches a call is refused at
- * once with {@code RESOURCE_EXHAUSTED}. Each call's outcome is logged in one line at {@code INFO};
- * the start of its search at {@code FINE}.
+ * <p>Each call translates its request at the edge, runs its search on the finder (never on the
+ * gRPC thread) and cancels that search when the client cancels, disconnects or passes its
+ * deadline, or when the service {@linkplain #shutdown() shuts down}. The finder checks the query
+ * and the service answers each ending with the status {@link Outcomes} gives it. {@code FindRange}
+ * sends only while the call is ready, and its search waits otherwise, so a slow reader cannot make
+ * the server buffer without bound. Beyond {@code maxConcurrentSearches} running searches a call is
+ * refused at once with {@code RESOURCE_EXHAUSTED}. Each call's outcome is logged in one line at
+ * {@code FINE}, the start of its search at {@code FINER}: a library stays quiet unless asked.
  *
  * <p>Thread-safe.
  */
 public final class HashFinderService implements BindableService, HashFinderGrpc.AsyncService {
   private static final Logger logger = Logger.getLogger(HashFinderService.class.getName());
 
-  private final HashFinderEngine engine;
+  private final HashFinder finder;
   private final int maxConcurrentSearches;
   private final AtomicInteger runningSearches = new AtomicInteger();
   private final CancellationToken shuttingDown = new CancellationToken();
 
-  private HashFinderService(HashFinderEngine engine, int maxConcurrentSearches) {
-    this.engine = engine;
+  private HashFinderService(HashFinder finder, int maxConcurrentSearches) {
+    this.finder = finder;
     this.maxConcurrentSearches = maxConcurrentSearches;
   }
 
-  /** A service over {@code engine} with no limit on concurrent searches. */
-  public static HashFinderService create(HashFinderEngine engine) {
-    return create(engine, Integer.MAX_VALUE);
+  /** A service over {@code finder} with no limit on concurrent searches. */
+  public static HashFinderService create(HashFinder finder) {
+    return create(finder, Integer.MAX_VALUE);
   }
 
   /**
-   * A service over {@code engine} that runs at most {@code maxConcurrentSearches} searches at
+   * A service over {@code finder} that runs at most {@code maxConcurrentSearches} searches at
    * once, as the reference server's {@code maximum_concurrent_rpcs} does.
    *
    * @throws IllegalArgumentException if {@code maxConcurrentSearches < 1}
    */
-  public static HashFinderService create(HashFinderEngine engine, int maxConcurrentSearches) {
-    requireNonNull(engine, "engine");
+  public static HashFinderService create(HashFinder finder, int maxConcurrentSearches) {
+    requireNonNull(finder, "finder");
     if (maxConcurrentSearches < 1) {
       throw new IllegalArgumentException("maxConcurrentSearches < 1: " + maxConcurrentSearches);
     }
-    return new HashFinderService(engine, maxConcurrentSearches);
-  }
-
-  /** The engine that runs the searches. */
-  public HashFinderEngine engine() {
-    return engine;
+    return new HashFinderService(finder, maxConcurrentSearches);
   }
 
   /** Calls whose search has not ended yet. */
@@ -91,7 +88,7 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
 
   /**
    * Cancels every running search, whose clients then see {@code UNAVAILABLE}, and refuses new
-   * calls with {@code UNAVAILABLE}. Does not wait; the engine's workers are free within
+   * calls with {@code UNAVAILABLE}. Does not wait; the finder's workers are free within
    * milliseconds.
    */
   public void shutdown() {
@@ -158,7 +155,7 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
   public void find(HashNameRequest request, StreamObserver<HashNameResponse> observer) {
     Call call = start("Find", request, observer);
     if (call != null) {
-      call.finish(engine.find(call.query, call.budget, call.token), match -> {
+      call.finish(finder.find(call.query, call.budget, call.token), match -> {
         call.outcome = "found index " + match.index() + " distance " + match.distance();
         observer.onNext(Wire.response(match));
         observer.onCompleted();
@@ -171,7 +168,7 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
     Call call = start("FindRange", request, observer);
     if (call != null) {
       FlowControl flow = new FlowControl(call.observer, call.token);
-      call.finish(engine.findRange(call.query, call.budget, call.token, flow), ignored -> {
+      call.finish(finder.findRange(call.query, call.budget, call.token, flow), ignored -> {
         call.outcome = "found after " + flow.sent + " responses";
         observer.onCompleted();
       });
@@ -183,10 +180,8 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
     ServerCallStreamObserver<HashNameResponse> observer =
         (ServerCallStreamObserver<HashNameResponse>) o;
     if (request == MALFORMED) {
-      logger.info(method + ": invalid argument: request is not a HashNameRequest");
-      observer.onError(Status.INVALID_ARGUMENT
-          .withDescription("request is not a valid hash_name.HashNameRequest")
-          .asRuntimeException());
+      refuse(method + " (unparsable request)", observer, new IllegalArgumentException(
+          "request is not a valid hash_name.HashNameRequest"));
       return null;
     }
     String description = method + " desired_name=\"" + Wire.abbreviate(request.getDesiredName())
@@ -194,12 +189,10 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
     Query query;
     ResourceBudget budget;
     try {
-      query = Wire.query(request, engine);
+      query = Wire.query(request);
       budget = Wire.budget(request);
     } catch (IllegalArgumentException e) {
-      logger.info(description + ": invalid argument: " + e.getMessage());
-      observer.onError(
-          Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+      refuse(description, observer, e);
       return null;
     }
     if (shuttingDown.isCancelled()) {
@@ -209,12 +202,26 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
     }
     if (runningSearches.incrementAndGet() > maxConcurrentSearches) {
       runningSearches.decrementAndGet();
-      logger.info(description + ": refused, " + maxConcurrentSearches + " searches running");
-      observer.onError(Wire.tooManySearches(maxConcurrentSearches));
+      refuse(description, observer, new FinderBusyException(
+          "server is running its limit of " + maxConcurrentSearches + " concurrent searches",
+          null));
       return null;
     }
-    logger.fine(() -> description + ": searching");
+    logger.finer(() -> description + ": searching");
     return new Call(description, query, budget, observer);
+  }
+
+  /** Ends a call that starts no search with the status of {@code reason}, and logs it. */
+  private static void refuse(String description, StreamObserver<HashNameResponse> observer,
+      RuntimeException reason) {
+    StatusRuntimeException status = Outcomes.toStatus(reason);
+    logger.fine(() -> description + ": refused, " + summary(status));
+    observer.onError(status);
+  }
+
+  /** A status as a log line shows it: its code and description. */
+  private static String summary(StatusRuntimeException status) {
+    return status.getStatus().getCode() + ": " + status.getStatus().getDescription();
   }
 
   /** One call's search: its token, what cancelled it, and how it ends. */
@@ -263,7 +270,7 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
           logger.log(Level.WARNING, description + ": could not send the outcome", e);
         }
         long millis = (System.nanoTime() - startNanos) / 1_000_000;
-        logger.info(description + ": " + outcome + " in " + millis + " ms");
+        logger.fine(() -> description + ": " + outcome + " in " + millis + " ms");
       });
     }
 
@@ -280,17 +287,12 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
         }
         return;
       }
-      if (failure instanceof BudgetExhaustedException e) {
-        outcome = "exhausted: " + e.getMessage();
-      } else if (failure instanceof DeadlineExceededException e) {
-        outcome = "deadline passed: " + e.getMessage();
-      } else if (failure instanceof IllegalArgumentException e) {
-        outcome = "invalid argument: " + e.getMessage();
-      } else {
-        outcome = "failed: " + failure;
+      StatusRuntimeException status = Outcomes.toStatus(failure);
+      outcome = summary(status);
+      if (status.getStatus().getCode() == Status.Code.INTERNAL) {
         logger.log(Level.WARNING, description + ": search failed", failure);
       }
-      observer.onError(Wire.status(failure));
+      observer.onError(status);
     }
   }
 

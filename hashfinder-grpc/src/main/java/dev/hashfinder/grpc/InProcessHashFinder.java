@@ -7,15 +7,18 @@ import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A hashfinder server and a channel to it in one process, with no sockets: a fixture for tests.
- * It starts on a unique in-process name and {@link #close()} always cleans up, so under JUnit 5 a
- * field is enough:
+ * It starts on a unique in-process name and owns what it serves: {@link #close()} closes the
+ * channel, the server and the engine, so nothing is left running. Under JUnit 5.11 or later
+ * ({@code @AutoClose}) a field is enough:
  *
  * <pre>{@code
  * @AutoClose
- * final InProcessHashFinder hashfinder = InProcessHashFinder.start(HashFinderEngine.create());
+ * final InProcessHashFinder hashfinder = InProcessHashFinder.start(
+ *     HashFinderEngine.newBuilder().threads(2).build());
  *
  * @Test
  * void findsAa() {
@@ -31,32 +34,35 @@ public final class InProcessHashFinder implements AutoCloseable {
   private final ManagedChannel channel;
   private final HashFinderClient client;
   private final HashFinderEngine engine;
-  private final boolean ownsEngine;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
-  private InProcessHashFinder(HashFinderEngine engine, boolean ownsEngine,
-      int maxConcurrentSearches) {
+  private InProcessHashFinder(HashFinderEngine engine, int maxConcurrentSearches) {
     String name = InProcessServerBuilder.generateName();
     this.engine = engine;
-    this.ownsEngine = ownsEngine;
-    this.server = HashFinderServer.inProcess(name).engine(engine)
+    this.server = HashFinderServer.inProcess(name).finder(engine)
         .maxConcurrentSearches(maxConcurrentSearches).start();
     this.channel = InProcessChannelBuilder.forName(name).build();
     this.client = HashFinderClient.create(channel);
   }
 
-  /** Serves {@code engine}, which stays the caller's to close. */
+  /** Serves {@code engine} and takes it over: {@link #close()} closes it too. */
   public static InProcessHashFinder start(HashFinderEngine engine) {
-    return new InProcessHashFinder(requireNonNull(engine, "engine"), false, Integer.MAX_VALUE);
+    return start(engine, Integer.MAX_VALUE);
   }
 
-  /** Serves {@code engine} with a limit on concurrent searches. */
+  /**
+   * Serves {@code engine} with a limit on concurrent searches, and takes it over: {@link #close()}
+   * closes it too.
+   *
+   * @throws IllegalArgumentException if {@code maxConcurrentSearches < 1}
+   */
   public static InProcessHashFinder start(HashFinderEngine engine, int maxConcurrentSearches) {
-    return new InProcessHashFinder(requireNonNull(engine, "engine"), false, maxConcurrentSearches);
+    return new InProcessHashFinder(requireNonNull(engine, "engine"), maxConcurrentSearches);
   }
 
-  /** Serves a new engine with default settings, closed with this fixture. */
+  /** Serves a new engine with default settings. */
   public static InProcessHashFinder start() {
-    return new InProcessHashFinder(HashFinderEngine.create(), true, Integer.MAX_VALUE);
+    return start(HashFinderEngine.create());
   }
 
   /** A client that reaches the server through gRPC, as a remote one would. */
@@ -74,17 +80,16 @@ public final class InProcessHashFinder implements AutoCloseable {
     return server;
   }
 
-  /** The engine behind the server. */
-  public HashFinderEngine engine() {
-    return engine;
-  }
-
   /**
-   * Closes the channel, then the server, then the engine if this fixture made it. If the calling
-   * thread is interrupted while waiting, it still closes everything and keeps the interrupt.
+   * Closes the channel, then the server, then the engine. If the calling thread is interrupted
+   * while waiting, it still closes everything and keeps the interrupt. Idempotent: a second call
+   * returns at once.
    */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     try {
       channel.shutdownNow();
       channel.awaitTermination(5, TimeUnit.SECONDS);
@@ -92,9 +97,7 @@ public final class InProcessHashFinder implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       server.close();
-      if (ownsEngine) {
-        engine.close();
-      }
+      engine.close();
     }
   }
 }

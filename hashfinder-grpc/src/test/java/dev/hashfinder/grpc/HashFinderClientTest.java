@@ -66,7 +66,7 @@ class HashFinderClientTest {
     // grpc-java's server turns this into a cancellation; another server might send OK, which
     // the client refuses as well.
     assertThat(failure(client.find(Query.of("aa", 0))))
-        .isInstanceOfAny(IllegalStateException.class, io.grpc.StatusRuntimeException.class);
+        .isInstanceOf(dev.hashfinder.FinderFailedException.class);
   }
 
   @Test

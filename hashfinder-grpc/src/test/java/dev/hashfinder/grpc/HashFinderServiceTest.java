@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.rpc.ErrorInfo;
+import dev.hashfinder.FinderBusyException;
+import dev.hashfinder.FinderUnavailableException;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.HashFinderEngine;
@@ -93,9 +95,10 @@ class HashFinderServiceTest {
 
     Throwable refused = failure(hashfinder.client().find(Query.of("aa", 0)));
 
-    assertThat(refused).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+    assertThat(refused).isInstanceOf(FinderBusyException.class)
+        .hasMessageContaining("limit of 1 concurrent searches");
+    assertThat(refused.getCause()).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
       assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
-      assertThat(e.getStatus().getDescription()).contains("limit of 1 concurrent searches");
       assertThat(errorInfo(e).getReason()).isEqualTo("TOO_MANY_SEARCHES");
     });
     first.cancel(true);
@@ -129,7 +132,7 @@ class HashFinderServiceTest {
       "aa          | -1 | 0  | 0  | ''        | ideal_hamming_distance < 0: -1",
       "aa          | 0  | -3 | 0  | ''        | interesting_hamming_distance < 0: -3",
       "aa          | 0  | 0  | -5 | ''        | max_hashes < 0: -5",
-      "aa          | 0  | 0  | 0  | WHIRLPOOL | algorithm: unknown digest \"WHIRLPOOL\"; allowed: SHA-1",
+      "aa          | 0  | 0  | 0  | WHIRLPOOL | algorithm names an unknown digest \"WHIRLPOOL\"; available: SHA-1",
       "aaaaaaaaaaaaaaaaaaaaaaaaaaaaa | 0 | 0 | 0 | '' | desired_name has 29 characters, more than the 28 of a SHA-1 hash text"})
   void malformedRequests_getInvalidArgumentNamingTheField_andTheNextCallIsServed(
       String name, int ideal, int interesting, long maxHashes, String algorithm, String message) {
@@ -155,7 +158,7 @@ class HashFinderServiceTest {
   @Test
   void shutdownWithSearchesInFlight_givesClientsUnavailable_andFreesTheWorkers()
       throws Exception {
-    HashFinderServer server = HashFinderServer.forPort(0).engine(engine).start();
+    HashFinderServer server = HashFinderServer.forPort(0).finder(engine).start();
     HashFinderClient client = HashFinderClient.create(socketChannel(server));
     CompletableFuture<?> find = client.find(UNREACHABLE);
     CompletableFuture<?> range = client.findRange(UNREACHABLE, match -> { });
@@ -164,7 +167,9 @@ class HashFinderServiceTest {
     server.close();
 
     for (CompletableFuture<?> call : List.of(find, range)) {
-      assertThat(failure(call)).isInstanceOfSatisfying(StatusRuntimeException.class,
+      Throwable failure = failure(call);
+      assertThat(failure).isInstanceOf(FinderUnavailableException.class);
+      assertThat(failure.getCause()).isInstanceOfSatisfying(StatusRuntimeException.class,
           e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
     }
     assertThat(server.isTerminated()).isTrue();
@@ -173,7 +178,7 @@ class HashFinderServiceTest {
 
   @Test
   void aDroppedConnection_freesTheWorker() throws Exception {
-    HashFinderServer server = closeLater(HashFinderServer.forPort(0).engine(engine).start());
+    HashFinderServer server = closeLater(HashFinderServer.forPort(0).finder(engine).start());
     ManagedChannel channel = socketChannel(server);
     HashFinderClient.create(channel).find(UNREACHABLE);
     await().until(() -> engine.hashesExamined() > 0);
@@ -185,7 +190,7 @@ class HashFinderServiceTest {
 
   @Test
   void aSlowReader_holdsTheSearchBack_insteadOfFillingMemory() throws Exception {
-    HashFinderServer server = closeLater(HashFinderServer.forPort(0).engine(engine).start());
+    HashFinderServer server = closeLater(HashFinderServer.forPort(0).finder(engine).start());
     ManagedChannel channel = socketChannel(server);
     ClientCall<HashNameRequest, HashNameResponse> call =
         channel.newCall(HashFinderGrpc.getFindRangeMethod(), CallOptions.DEFAULT);
@@ -228,7 +233,7 @@ class HashFinderServiceTest {
 
   @Test
   void theNetworkedServer_reportsHealth() {
-    HashFinderServer server = closeLater(HashFinderServer.forPort(0).engine(engine).start());
+    HashFinderServer server = closeLater(HashFinderServer.forPort(0).finder(engine).start());
     HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(socketChannel(server));
 
     assertThat(health.check(HealthCheckRequest.newBuilder()
@@ -238,7 +243,7 @@ class HashFinderServiceTest {
 
   @Test
   void theNetworkedServer_answersReflection_withTheServiceAndItsSchema() throws Exception {
-    HashFinderServer server = closeLater(HashFinderServer.forPort(0).engine(engine).start());
+    HashFinderServer server = closeLater(HashFinderServer.forPort(0).finder(engine).start());
     io.grpc.reflection.v1.ServerReflectionGrpc.ServerReflectionStub reflection =
         io.grpc.reflection.v1.ServerReflectionGrpc.newStub(socketChannel(server));
     CompletableFuture<io.grpc.reflection.v1.ServerReflectionResponse> answer =

@@ -45,7 +45,7 @@ class HostileInputTest {
   void start() {
     engine = HashFinderEngine.newBuilder().threads(2)
         .budget(ResourceBudget.ofHashes(200_000)).build();
-    server = HashFinderServer.forPort(0).engine(engine).start();
+    server = HashFinderServer.forPort(0).finder(engine).start();
     channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(),
         InsecureChannelCredentials.create()).build();
     stub = HashFinderGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
@@ -133,9 +133,11 @@ class HostileInputTest {
   }
 
   @Test
-  void nonAsciiAndNulCharacters_neverMatch_andRunToTheBudget() {
+  void nonAsciiAndNulCharacters_neverMatch_soAreRefusedBeyondTheirDistance() {
     assertThat(codeOf(HashNameRequest.newBuilder().setDesiredName("\u00e9\u0000").build()))
-        .isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        .isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(codeOf(HashNameRequest.newBuilder().setDesiredName("\u00e9\u0000")
+        .setIdealHammingDistance(1).build())).isEqualTo(Status.Code.INVALID_ARGUMENT);
     // Within distance 1 of a two-character name, one matching character is enough.
     assertThat(codeOf(HashNameRequest.newBuilder().setDesiredName("a\u0000")
         .setIdealHammingDistance(1).build())).isEqualTo(Status.Code.OK);

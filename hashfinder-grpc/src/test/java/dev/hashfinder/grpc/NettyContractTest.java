@@ -11,7 +11,7 @@ import io.grpc.ManagedChannel;
 class NettyContractTest extends HashFinderContract {
   @Override
   protected HashFinder deploy(HashFinderEngine engine) {
-    HashFinderServer server = closeLater(HashFinderServer.forPort(0).engine(engine).start());
+    HashFinderServer server = closeLater(HashFinderServer.forPort(0).finder(engine).start());
     ManagedChannel channel = Grpc.newChannelBuilderForAddress(
         "127.0.0.1", server.port(), InsecureChannelCredentials.create()).build();
     closeLater(channel::shutdownNow);

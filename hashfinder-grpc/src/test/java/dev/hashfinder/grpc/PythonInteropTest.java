@@ -98,7 +98,7 @@ class PythonInteropTest {
   }
 
   private String serve(HashFinderEngine engine) {
-    HashFinderServer server = closeLater(HashFinderServer.forPort(0).engine(engine).start());
+    HashFinderServer server = closeLater(HashFinderServer.forPort(0).finder(engine).start());
     return "127.0.0.1:" + server.port();
   }
 
@@ -175,7 +175,7 @@ class PythonInteropTest {
         "{\"case\": \"absurd ideal distance\", \"status\": \"OK\"}",
         "{\"case\": \"megabyte name\", \"status\": \"INVALID_ARGUMENT\"}",
         "{\"case\": \"name beyond the message limit\", \"status\": \"RESOURCE_EXHAUSTED\"}",
-        "{\"case\": \"non-ASCII and NUL\", \"status\": \"RESOURCE_EXHAUSTED\"}",
+        "{\"case\": \"non-ASCII and NUL\", \"status\": \"INVALID_ARGUMENT\"}",
         "{\"case\": \"the next client\", \"status\": \"OK\"}");
     await().atMost(Duration.ofSeconds(5)).until(() -> engine.activeSearches() == 0);
   }
@@ -262,7 +262,10 @@ class PythonInteropTest {
 
     ExecutionException failure = org.junit.jupiter.api.Assertions.assertThrows(
         ExecutionException.class, () -> future.get(60, TimeUnit.SECONDS));
-    assertThat(failure.getCause()).isInstanceOfSatisfying(StatusRuntimeException.class,
+    assertThat(failure.getCause()).isInstanceOf(dev.hashfinder.FinderFailedException.class)
+        .hasMessageContaining("cancelled");
+    assertThat(failure.getCause().getCause()).isInstanceOfSatisfying(
+        StatusRuntimeException.class,
         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.CANCELLED));
     assertThat(future.isCancelled()).isFalse();
   }

@@ -39,7 +39,7 @@ class SlowReaderTest {
   void aSlowReader_holdsTheSearch_withFlatHeapAndIdleWorkers() throws Exception {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     try (HashFinderEngine engine = HashFinderEngine.newBuilder().threads(2).build();
-        HashFinderServer server = HashFinderServer.forPort(0).engine(engine).start()) {
+        HashFinderServer server = HashFinderServer.forPort(0).finder(engine).start()) {
       ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(),
           InsecureChannelCredentials.create()).build();
       try {

@@ -1,0 +1,124 @@
+package dev.hashfinder.core;
+
+import dev.hashfinder.HashAlgorithm;
+import dev.hashfinder.InvalidQueryException;
+import dev.hashfinder.InvalidQueryException.Field;
+import dev.hashfinder.Query;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The rules a query must meet before a digest can search for it, beyond those of its own fields
+ * that {@link Query}'s constructor checks: the digest is one the finder offers, the target fits
+ * its hash text, and some hash text could bring the target within the ideal distance (SPEC §1:
+ * a target character that no hash text holds at the place a window puts it costs a mismatch in
+ * every window; a query whose unavoidable mismatches exceed its ideal distance is refused instead
+ * of burning its budget). Each rule is stated here once; the edges translate its field names.
+ *
+ * <p>Stateless.
+ */
+final class QueryRules {
+  /** Longest user-supplied string a message repeats. */
+  private static final int QUOTE_LIMIT = 64;
+
+  private QueryRules() {}
+
+  /**
+   * The digest {@code query} names, after checking every rule.
+   *
+   * @param lookup the finder's digests by name
+   * @param available the names it offers, for the message when the name is unknown
+   * @throws InvalidQueryException naming the field that breaks a rule
+   */
+  static HashAlgorithm resolve(Query query, Function<String, Optional<HashAlgorithm>> lookup,
+      Supplier<SortedSet<String>> available) {
+    HashAlgorithm algorithm = lookup.apply(query.algorithm()).orElseThrow(() ->
+        new InvalidQueryException(Field.ALGORITHM, "names an unknown digest \""
+            + quote(query.algorithm()) + "\"; available: " + String.join(", ", available.get())));
+    checkTarget(query, algorithm.name(), algorithm.digestLength());
+    return algorithm;
+  }
+
+  /** Checks that some hash text of this digest can bring the target within the ideal distance. */
+  static void checkTarget(Query query, String algorithmName, int digestLength) {
+    int textLength = WindowMatcher.textLength(digestLength);
+    int length = query.targetLength();
+    if (length > textLength) {
+      throw new InvalidQueryException(Field.TARGET, "has " + length
+          + " characters, more than the " + textLength + " of a " + algorithmName + " hash text");
+    }
+    int[] target = query.target().codePoints().toArray();
+    int bestStart = 0;
+    int fewest = Integer.MAX_VALUE;
+    for (int start = 0; start + length <= textLength && fewest > 0; start++) {
+      int unavoidable = 0;
+      for (int j = 0; j < length; j++) {
+        if (!canHold(digestLength, start + j, target[j])) {
+          unavoidable++;
+        }
+      }
+      if (unavoidable < fewest) {
+        fewest = unavoidable;
+        bestStart = start;
+      }
+    }
+    if (fewest <= query.idealDistance()) {
+      return;
+    }
+    int first = 0;
+    while (canHold(digestLength, bestStart + first, target[first])) {
+      first++;
+    }
+    int c = target[first];
+    boolean nowhere = true;
+    for (int position = 0; position < textLength && nowhere; position++) {
+      nowhere = !canHold(digestLength, position, c);
+    }
+    String culprit = describe(c) + " at index " + first
+        + (nowhere ? ", which no " + algorithmName + " hash text holds"
+            : ", which a " + algorithmName + " hash text holds only where the rest of the target"
+                + " cannot fit");
+    throw new InvalidQueryException(Field.TARGET, "can never come within distance "
+        + query.idealDistance() + ": every window of a " + algorithmName + " hash text "
+        + "mismatches it at least " + fewest + (fewest == 1 ? " time" : " times") + "; first "
+        + culprit);
+  }
+
+  /**
+   * Whether some digest puts a character matching code point {@code c} at {@code position} of
+   * its hash text. Positions wholly from digest bits hold any of the 64 codes; the last position
+   * with digest bits has its low bits zero; the rest are {@code '='} padding.
+   */
+  private static boolean canHold(int digestLength, int position, int c) {
+    int bitsLeft = digestLength * Byte.SIZE - 6 * position;
+    if (bitsLeft <= 0) {
+      return WindowMatcher.matches(c, WindowMatcher.PAD);
+    }
+    int step = 1 << (6 - Math.min(6, bitsLeft)); // codes whose unfilled low bits are zero
+    for (int code = 0; code < 64; code += step) {
+      if (WindowMatcher.matches(c, code)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A code point as a message shows it: {@code 'x'}, {@code ' ' (space)}, {@code U+00E9 'é'}. */
+  private static String describe(int c) {
+    if (c > ' ' && c < 0x7f) {
+      return "'" + (char) c + "'";
+    }
+    if (c == ' ') {
+      return "' ' (space)";
+    }
+    String code = String.format("U+%04X", c);
+    return Character.isISOControl(c) ? code : code + " '" + new String(Character.toChars(c)) + "'";
+  }
+
+  /** A user-supplied string, cut short enough for a message. */
+  static String quote(String text) {
+    return text.length() <= QUOTE_LIMIT ? text : text.substring(0, QUOTE_LIMIT - 3) + "...";
+  }
+}

@@ -1,0 +1,205 @@
+package dev.hashfinder.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hashfinder.BudgetExhaustedException;
+import dev.hashfinder.CancellationToken;
+import dev.hashfinder.DeadlineExceededException;
+import dev.hashfinder.FinderBusyException;
+import dev.hashfinder.FinderFailedException;
+import dev.hashfinder.FinderUnavailableException;
+import dev.hashfinder.InvalidQueryException;
+import dev.hashfinder.Query;
+import dev.hashfinder.ResourceBudget;
+import dev.hashfinder.core.HashFinderEngine;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Error;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Exception;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** What a library owes its users beyond answers: quiet logs, idempotent close, typed endings. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class LibraryMannersTest {
+  private final List<LogRecord> records = new CopyOnWriteArrayList<>();
+  private final Handler recorder = new Handler() {
+    @Override
+    public void publish(LogRecord record) {
+      records.add(record);
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {}
+  };
+  private final Logger root = Logger.getLogger("");
+  private final Logger library = Logger.getLogger("dev.hashfinder.grpc");
+  private Level libraryLevel;
+
+  @BeforeEach
+  void recordEveryLogRecord() {
+    libraryLevel = library.getLevel();
+    library.setLevel(Level.ALL); // see what the library logs below INFO too
+    recorder.setLevel(Level.ALL);
+    root.addHandler(recorder);
+  }
+
+  @AfterEach
+  void stopRecording() {
+    root.removeHandler(recorder);
+    library.setLevel(libraryLevel);
+  }
+
+  private List<LogRecord> atLeast(Level level) {
+    return records.stream().filter(r -> r.getLevel().intValue() >= level.intValue()).toList();
+  }
+
+  @Test
+  void closingTwice_isIdempotentAndQuiet() {
+    InProcessHashFinder fixture =
+        InProcessHashFinder.start(HashFinderEngine.newBuilder().threads(1).build());
+    HashFinderServer server = HashFinderServer.forPort(0)
+        .finder(HashFinderEngine.newBuilder().threads(1).build()).start();
+
+    fixture.close();
+    fixture.close();
+    server.close();
+    server.close();
+
+    assertThat(server.isTerminated()).isTrue();
+    assertThat(atLeast(Level.WARNING)).extracting(LogRecord::getMessage).isEmpty();
+  }
+
+  @Test
+  void theServiceLogsEachCallBelowInfo() throws Exception {
+    try (InProcessHashFinder fixture =
+        InProcessHashFinder.start(HashFinderEngine.newBuilder().threads(1).build())) {
+      fixture.client().find(Query.of("aa", 0)).get(10, TimeUnit.SECONDS);
+      failure(fixture.client().find(Query.of("hashfinder", 0), ResourceBudget.ofHashes(100),
+          new CancellationToken()));
+      failure(fixture.client().find(Query.of("a b", 0)));
+    }
+
+    assertThat(atLeast(Level.INFO)).extracting(LogRecord::getMessage).isEmpty();
+    assertThat(records).filteredOn(r -> r.getLevel() == Level.FINE)
+        .extracting(LogRecord::getMessage)
+        .anyMatch(m -> m.contains("desired_name=\"aa\" ideal=0: found index 101"))
+        .anyMatch(m -> m.contains("RESOURCE_EXHAUSTED: budget of 100 hashes"))
+        .anyMatch(m -> m.contains("INVALID_ARGUMENT: desired_name can never come within"));
+  }
+
+  @Test
+  void aClientGoneMidResponse_isNotAWarning() {
+    HashFinderServer.forPort(0); // installs the filter
+    Logger netty = Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.NettyServerHandler");
+    Http2Exception expected = Http2Exception.streamError(
+        3, Http2Error.STREAM_CLOSED, "Stream closed before write could take place");
+
+    netty.log(Level.WARNING, "Stream Error", expected);
+    netty.log(Level.WARNING, "Stream Error", new IllegalStateException("something else"));
+
+    assertThat(atLeast(Level.WARNING)).extracting(r -> r.getThrown().getMessage())
+        .containsExactly("something else");
+  }
+
+  @Test
+  void withCallOptions_appliesThemToEveryCall() {
+    try (InProcessHashFinder fixture =
+        InProcessHashFinder.start(HashFinderEngine.newBuilder().threads(1).build())) {
+      HashFinderClient impatient = fixture.client()
+          .withCallOptions(CallOptions.DEFAULT.withDeadlineAfter(200, TimeUnit.MILLISECONDS));
+
+      assertThat(failure(impatient.find(Query.of("hashfinder", 0))))
+          .isInstanceOf(DeadlineExceededException.class);
+      assertThat(failure(impatient.findRange(Query.of("hashfinder", 0), match -> { })))
+          .isInstanceOf(DeadlineExceededException.class);
+    }
+  }
+
+  @Test
+  void theServiceServesAnyHashFinder_evenAnotherClient() throws Exception {
+    String name = InProcessServerBuilder.generateName();
+    try (InProcessHashFinder backend =
+            InProcessHashFinder.start(HashFinderEngine.newBuilder().threads(1).build());
+        HashFinderServer front =
+            HashFinderServer.inProcess(name).finder(backend.client()).start()) {
+      ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
+      try {
+        HashFinderClient client = HashFinderClient.create(channel);
+
+        assertThat(client.find(Query.of("aa", 0)).get(10, TimeUnit.SECONDS).secretBase64())
+            .isEqualTo("ZA==");
+        assertThat(failure(client.find(Query.of("a b", 0))))
+            .isInstanceOf(InvalidQueryException.class)
+            .hasMessageStartingWith("target can never come within distance 0");
+      } finally {
+        channel.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  void everyEnding_travelsAsAStatus_andComesBackAsItsType() {
+    List<RuntimeException> endings = List.of(
+        new BudgetExhaustedException(BudgetExhaustedException.Limit.MATCHES, 5, 123),
+        new FinderBusyException("server is running its limit of 4 concurrent searches", null),
+        new DeadlineExceededException("timeout passed", -1),
+        new InvalidQueryException(InvalidQueryException.Field.IDEAL_DISTANCE, "< 0: -1"),
+        new IllegalArgumentException("max_hashes < 0: -1"),
+        new FinderUnavailableException("engine is closed", null));
+
+    for (RuntimeException ending : endings) {
+      StatusRuntimeException status = Outcomes.toStatus(ending);
+      RuntimeException back = Outcomes.fromStatus(status);
+
+      assertThat(back).as("%s", ending).isInstanceOf(ending.getClass());
+      assertThat(back.getCause()).isSameAs(status);
+      if (!(ending instanceof FinderUnavailableException)) {
+        assertThat(back.getMessage()).isEqualTo(ending.getMessage());
+      }
+    }
+    BudgetExhaustedException exhausted = (BudgetExhaustedException) Outcomes.fromStatus(
+        Outcomes.toStatus(endings.get(0)));
+    assertThat(exhausted.limit()).isEqualTo(BudgetExhaustedException.Limit.MATCHES);
+    assertThat(exhausted.limitValue()).isEqualTo(5);
+    assertThat(exhausted.hashesExamined()).isEqualTo(123);
+    assertThat(Outcomes.toStatus(new InvalidQueryException(
+        InvalidQueryException.Field.IDEAL_DISTANCE, "< 0: -1")).getStatus().getDescription())
+        .isEqualTo("ideal_hamming_distance < 0: -1");
+    assertThat(Outcomes.toStatus(new CancellationException()).getStatus().getCode())
+        .isEqualTo(Status.Code.CANCELLED);
+    assertThat(Outcomes.fromStatus(Status.INTERNAL.withDescription("boom").asRuntimeException()))
+        .isInstanceOf(FinderFailedException.class).hasMessage("INTERNAL: boom");
+    assertThat(Outcomes.fromStatus(Status.RESOURCE_EXHAUSTED.asRuntimeException()))
+        .as("the reference server's concurrency limit").isInstanceOf(FinderBusyException.class);
+  }
+
+  private static Throwable failure(java.util.concurrent.CompletableFuture<?> future) {
+    try {
+      future.get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      return e.getCause();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+    throw new AssertionError("succeeded: " + future.join());
+  }
+}
