@@ -80,6 +80,7 @@ class CommandLineIT {
     Run negative = start("find", "aa", "--ideal-distance", "-1");
     Run unknown = start("find", "aa", "--no-such-flag");
     Run tooLong = start("find", "x".repeat(29));
+    Run impossible = start("find", "hello world");
 
     assertThat(missing.exitCode()).isEqualTo(2);
     assertThat(negative.exitCode()).isEqualTo(2);
@@ -89,6 +90,10 @@ class CommandLineIT {
     assertThat(tooLong.exitCode()).isEqualTo(2);
     assertThat(tooLong.stderr).containsExactly("hashfinder: INVALID_ARGUMENT: "
         + "desired_name has 29 characters, more than the 28 of a SHA-1 hash text");
+    assertThat(impossible.exitCode()).isEqualTo(2);
+    assertThat(impossible.stderr).containsExactly("hashfinder: INVALID_ARGUMENT: desired_name "
+        + "can never come within distance 0: every window of a SHA-1 hash text mismatches it "
+        + "at least 1 time; first ' ' (space) at index 5, which no SHA-1 hash text holds");
   }
 
   @Test
@@ -259,6 +264,8 @@ class CommandLineIT {
       assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the process exited").isTrue();
       outReader.join(5000);
       errReader.join(5000);
+      assertThat(outReader.isAlive() || errReader.isAlive())
+          .as("stdout and stderr read to their end").isFalse();
       return process.exitValue();
     }
   }

@@ -147,7 +147,7 @@ public final class Outcomes {
         return new IllegalArgumentException(description, failure);
       }
       case UNAVAILABLE -> {
-        return new FinderUnavailableException("server unavailable: " + description, failure);
+        return new FinderUnavailableException(description, failure);
       }
       case CANCELLED -> {
         return new FinderFailedException("the server cancelled the call (a reference server "

@@ -172,9 +172,7 @@ class LibraryMannersTest {
 
       assertThat(back).as("%s", ending).isInstanceOf(ending.getClass());
       assertThat(back.getCause()).isSameAs(status);
-      if (!(ending instanceof FinderUnavailableException)) {
-        assertThat(back.getMessage()).isEqualTo(ending.getMessage());
-      }
+      assertThat(back.getMessage()).isEqualTo(ending.getMessage());
     }
     BudgetExhaustedException exhausted = (BudgetExhaustedException) Outcomes.fromStatus(
         Outcomes.toStatus(endings.get(0)));
