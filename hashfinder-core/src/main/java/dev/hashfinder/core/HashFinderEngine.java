@@ -56,6 +56,7 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
   private final Map<String, HashAlgorithm> allowed; // null: anything HashAlgorithms.lookup finds
   private final LongSupplier ticker;
   private final int rangeWindow;
+  private final long rangeWaitSliceNanos;
 
   private final CancellationToken closing = new CancellationToken();
   private final AtomicInteger activeSearches = new AtomicInteger();
@@ -84,6 +85,8 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
     this.allowed = builder.algorithms;
     this.ticker = builder.ticker != null ? builder.ticker : System::nanoTime;
     this.rangeWindow = 2 * threads;
+    this.rangeWaitSliceNanos = builder.waitSlice != null
+        ? builder.waitSlice.toNanos() : RangeSearch.WAIT_SLICE_NANOS;
   }
 
   /** A builder with every setting at its default. */
@@ -111,7 +114,8 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
       Query query, ResourceBudget budget, CancellationToken token, MatchListener listener) {
     requireNonNull(listener, "listener");
     return start(query, budget, token, (algorithm, future) -> new RangeSearch(query, algorithm,
-        this.budget.min(budget), ticker, hashesExamined, future, listener, rangeWindow));
+        this.budget.min(budget), ticker, hashesExamined, future, listener, rangeWindow,
+        rangeWaitSliceNanos));
   }
 
   /**
@@ -225,6 +229,7 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
     private ResourceBudget budget;
     private Map<String, HashAlgorithm> algorithms;
     private LongSupplier ticker;
+    private java.time.Duration waitSlice;
 
     private Builder() {}
 
@@ -299,6 +304,16 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
     public Builder ticker(LongSupplier ticker) {
       checkUnset(this.ticker, "ticker");
       this.ticker = requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /**
+     * How long a ranged search's parked worker sleeps between looks at the deadline; tests set it
+     * long to prove that progress and cancellation wake workers by signal, not by the clock.
+     */
+    Builder waitSlice(java.time.Duration waitSlice) {
+      checkUnset(this.waitSlice, "waitSlice");
+      this.waitSlice = requireNonNull(waitSlice, "waitSlice");
       return this;
     }
 

@@ -27,11 +27,15 @@ import java.util.function.LongSupplier;
  * exactly the sequential stream, whatever the number of workers. Thread-safe.
  */
 final class RangeSearch extends Search<Void> {
-  /** How long a waiting worker sleeps between looks at the deadline. */
-  private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+  /**
+   * How long a waiting worker sleeps between looks at the deadline. Progress and cancellation
+   * wake it at once; the slice only bounds how late it notices a deadline passing.
+   */
+  static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
   private final MatchListener listener;
   private final int window;
+  private final long waitSliceNanos;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition progress = lock.newCondition();
@@ -50,7 +54,8 @@ final class RangeSearch extends Search<Void> {
       LongAdder engineExamined,
       CompletableFuture<Void> future,
       MatchListener listener,
-      int window) {
+      int window,
+      long waitSliceNanos) {
     super(
         query,
         algorithm,
@@ -61,6 +66,7 @@ final class RangeSearch extends Search<Void> {
         future);
     this.listener = listener;
     this.window = window;
+    this.waitSliceNanos = waitSliceNanos;
     stopping.onCancel(this::wakeAll);
   }
 
@@ -103,7 +109,7 @@ final class RangeSearch extends Search<Void> {
         if (nextChunk < nextToEmit + window) {
           return nextChunk++;
         }
-        progress.awaitNanos(nanosToDeadline(WAIT_SLICE_NANOS));
+        progress.awaitNanos(nanosToDeadline(waitSliceNanos));
       }
     } finally {
       lock.unlock();

@@ -21,6 +21,11 @@ class DirectCompressionTest {
         "disabled for this run");
     assertThat(direct.available()).as(direct.describe()).isTrue();
     assertThat(HashAlgorithms.compressionPath(direct.algorithm)).isEqualTo("direct");
+    // ... and the search really runs on it: the JDK digest chose it, so does its hasher.
+    MessageDigestAlgorithm jdk =
+        (MessageDigestAlgorithm) HashAlgorithms.messageDigest(direct.algorithm);
+    assertThat(jdk.direct()).contains(direct);
+    assertThat(CandidateHasher.of(jdk).getClass().getSimpleName()).isEqualTo("Direct");
   }
 
   @ParameterizedTest

@@ -1,5 +1,6 @@
 package dev.hashfinder.core;
 
+import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -133,7 +134,6 @@ class HashFinderEngineTest {
       canceller.start();
       canceller.join();
 
-      assertThat(future).isCancelled();
       await().atMost(Duration.ofSeconds(2)).until(() -> executor.getActiveCount() == 0);
       assertThat(engine.activeSearches()).isZero();
     }
@@ -162,8 +162,9 @@ class HashFinderEngineTest {
           .filter(t -> t.getState() == Thread.State.WAITING
               || t.getState() == Thread.State.TIMED_WAITING)
           .count() == 2);
-      assertThat(engine.hashesExamined()).isLessThanOrEqualTo(
-          (long) (2 * engine.threads() + 1) * Search.CHUNK_SIZE);
+      // Exactly the look-ahead window: chunks [0, 2 x threads) and not one more.
+      assertThat(engine.hashesExamined()).isEqualTo(
+          (long) 2 * engine.threads() * Search.CHUNK_SIZE);
 
       token.cancel();
 
@@ -251,6 +252,167 @@ class HashFinderEngineTest {
       assertThat(HashFinderContract.failure(engine.find(Query.of("aa", 0))))
           .hasMessageContaining("algorithm").hasMessageContaining("available: REVERSED");
     }
+  }
+
+  @Test
+  void aParkedRangedSearch_isWokenByProgressAndCancellation_notByTheClock() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    List<Match> streamed = Collections.synchronizedList(new ArrayList<>());
+    // A parked worker would sleep an hour between looks: only a signal can wake it in time.
+    try (HashFinderEngine engine = HashFinderEngine.newBuilder().threads(2).executor(executor)
+        .waitSlice(Duration.ofHours(1)).build()) {
+      Query query = Query.of("grpc", 0).withInterestingDistance(1);
+      CompletableFuture<Void> done = engine.findRange(query, ResourceBudget.unlimited(),
+          new CancellationToken(), match -> {
+            streamed.add(match);
+            entered.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+      assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+      await().until(() -> engine.hashesExamined() == 4L * Search.CHUNK_SIZE);
+
+      release.countDown(); // progress: the parked worker must go on
+
+      done.get(20, TimeUnit.SECONDS);
+      assertThat(streamed).isEqualTo(ReferenceModel.findRange(query, 67_088));
+
+      CancellationToken token = new CancellationToken();
+      CountDownLatch blocked = new CountDownLatch(1);
+      CountDownLatch unblock = new CountDownLatch(1);
+      token.onCancel(unblock::countDown); // frees the emitter; the parked worker needs a signal
+      long before = engine.hashesExamined();
+      engine.findRange(UNREACHABLE.withInterestingDistance(10), ResourceBudget.unlimited(), token,
+          match -> {
+            blocked.countDown();
+            try {
+              unblock.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+      assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
+      await().until(() -> engine.hashesExamined() - before == 4L * Search.CHUNK_SIZE);
+
+      token.cancel(); // cancellation: the parked worker must leave
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> engine.activeSearches() == 0);
+    }
+  }
+
+  @Test
+  void aFinishedSearch_leavesNothingRegisteredOnItsTokenOrTheEngine() throws Exception {
+    CancellationToken token = new CancellationToken();
+    try (HashFinderEngine engine = engine(2)) {
+      for (int i = 0; i < 3; i++) {
+        engine.find(Query.of("aa", 0), ResourceBudget.unlimited(), token).get(10, SECONDS);
+        HashFinderContract.failure(engine.find(UNREACHABLE, ResourceBudget.ofHashes(100), token));
+      }
+      await().until(() -> engine.activeSearches() == 0);
+
+      assertThat(registrations(token)).as("callbacks left on the caller's token").isZero();
+      java.lang.reflect.Field closing = HashFinderEngine.class.getDeclaredField("closing");
+      closing.setAccessible(true);
+      assertThat(registrations((CancellationToken) closing.get(engine)))
+          .as("callbacks left on the engine's closing token").isZero();
+    }
+  }
+
+  private static int registrations(CancellationToken token) throws ReflectiveOperationException {
+    java.lang.reflect.Field callbacks = CancellationToken.class.getDeclaredField("callbacks");
+    callbacks.setAccessible(true);
+    return ((java.util.Collection<?>) callbacks.get(token)).size();
+  }
+
+  @Test
+  void close_shutsDownTheEnginesOwnThreads() throws Exception {
+    java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+    HashFinderEngine engine = HashFinderEngine.newBuilder().threads(2).build();
+    engine.find(Query.of("grpc", 0)).get(20, SECONDS);
+    List<Thread> started = Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> !before.contains(t) && t.getName().startsWith("hashfinder-worker-"))
+        .toList();
+    assertThat(started).isNotEmpty();
+
+    engine.close();
+
+    // A cached pool keeps idle threads a minute unless it is shut down.
+    await().atMost(Duration.ofSeconds(5)).until(() -> started.stream().noneMatch(Thread::isAlive));
+  }
+
+  @Test
+  void aDefaultEngine_hasAFiniteBudget_andUnlimitedIsAskedForByName() throws Exception {
+    try (HashFinderEngine engine = HashFinderEngine.create();
+        HashFinderEngine unlimited = HashFinderEngine.newBuilder()
+            .budget(ResourceBudget.unlimited()).executor(executor).build()) {
+      assertThat(engine.budget()).isEqualTo(
+          ResourceBudget.ofHashes(HashFinderEngine.DEFAULT_MAX_HASHES));
+      assertThat(HashFinderContract.failure(engine.find(UNREACHABLE)))
+          .isInstanceOfSatisfying(BudgetExhaustedException.class, e -> assertThat(
+              e.hashesExamined()).isEqualTo(HashFinderEngine.DEFAULT_MAX_HASHES));
+      assertThat(unlimited.budget().maxHashes()).isEqualTo(Long.MAX_VALUE);
+    }
+  }
+
+  @Test
+  void budgetsOfOneHashAndOneMatch_areExact() throws Exception {
+    try (HashFinderEngine engine = engine(2)) {
+      assertThat(engine.find(Query.of("=", 0), ResourceBudget.ofHashes(1),
+          new CancellationToken()).get(10, SECONDS).index()).isZero();
+      assertThat(HashFinderContract.failure(engine.find(Query.of("aa", 0),
+          ResourceBudget.ofHashes(1), new CancellationToken())))
+          .isInstanceOfSatisfying(BudgetExhaustedException.class,
+              e -> assertThat(e.hashesExamined()).isEqualTo(1));
+
+      List<Match> streamed = Collections.synchronizedList(new ArrayList<>());
+      Query everything = UNREACHABLE.withInterestingDistance(10);
+      assertThat(HashFinderContract.failure(engine.findRange(everything,
+          ResourceBudget.unlimited().withMaxMatches(1), new CancellationToken(), streamed::add)))
+          .isInstanceOfSatisfying(BudgetExhaustedException.class,
+              e -> assertThat(e.limit()).isEqualTo(BudgetExhaustedException.Limit.MATCHES));
+      assertThat(streamed).isEqualTo(ReferenceModel.findRange(everything, 1));
+    }
+  }
+
+  @Test
+  void aTimeoutBeyondTheClocksRange_neverFiresEarly() throws Exception {
+    AtomicLong now = new AtomicLong(Long.MAX_VALUE - 1_000);
+    try (HashFinderEngine engine = HashFinderEngine.newBuilder().threads(2).executor(executor)
+        .ticker(now::get).build()) {
+      for (Duration timeout : List.of(Duration.ofDays(1), Duration.ofSeconds(Long.MAX_VALUE))) {
+        Match match = engine.find(Query.of("grpc", 0),
+            ResourceBudget.unlimited().withTimeout(timeout), new CancellationToken())
+            .get(20, SECONDS);
+
+        assertThat(match.index()).as("timeout %s", timeout).isEqualTo(67_087);
+      }
+    }
+  }
+
+  @Test
+  void builder_refusesEverySettingGivenTwice() {
+    HashFinderEngine.Builder builder = HashFinderEngine.newBuilder()
+        .executor(executor).budget(ResourceBudget.ofHashes(5))
+        .algorithms(HashAlgorithms.sha1()).ticker(System::nanoTime)
+        .waitSlice(Duration.ofMillis(1));
+
+    assertThatThrownBy(() -> builder.executor(executor))
+        .hasMessageStartingWith("executor was already set to ");
+    assertThatThrownBy(() -> builder.budget(ResourceBudget.ofHashes(6)))
+        .hasMessageStartingWith("budget was already set to ResourceBudget{maxHashes=5");
+    assertThatThrownBy(() -> builder.algorithms(HashAlgorithms.sha1()))
+        .hasMessageStartingWith("algorithms was already set to ");
+    assertThatThrownBy(() -> builder.ticker(System::nanoTime))
+        .hasMessageStartingWith("ticker was already set to ");
+    assertThatThrownBy(() -> builder.waitSlice(Duration.ofMillis(2)))
+        .hasMessageStartingWith("waitSlice was already set to PT0.001S");
+    assertThatThrownBy(() -> HashFinderEngine.newBuilder()
+        .algorithms(HashAlgorithms.sha1(), HashAlgorithms.messageDigest("sha-1")))
+        .hasMessage("algorithms: two named SHA-1");
   }
 
   @Test

@@ -185,7 +185,10 @@ class HashFinderServiceTest {
 
     channel.shutdownNow();
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> engine.activeSearches() == 0);
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      assertThat(engine.activeSearches()).as("searches on the engine").isZero();
+      assertThat(server.service().runningSearches()).as("calls holding a slot").isZero();
+    });
   }
 
   @Test

@@ -103,12 +103,14 @@ class SlowReaderTest {
     }
   }
 
+  /** Whether the search's workers exist and all wait; none would be a search that ended. */
   private static boolean workersParked() {
-    return Thread.getAllStackTraces().keySet().stream()
+    java.util.List<Thread> workers = Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.getName().startsWith("hashfinder-worker"))
         .filter(Thread::isAlive)
-        .allMatch(t -> t.getState() == Thread.State.WAITING
-            || t.getState() == Thread.State.TIMED_WAITING);
+        .toList();
+    return !workers.isEmpty() && workers.stream().allMatch(t -> t.getState()
+        == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING);
   }
 
   private static long workerCpuNanos(ThreadMXBean threads) {
