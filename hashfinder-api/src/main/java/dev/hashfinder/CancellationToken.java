@@ -29,14 +29,9 @@ public final class CancellationToken {
    * @return true if this call cancelled the token, false if it was cancelled already
    */
   public boolean cancel() {
-    List<Runnable> toRun;
-    synchronized (this) {
-      if (cancelled) {
-        return false;
-      }
-      cancelled = true;
-      toRun = new ArrayList<>(callbacks);
-      callbacks = null;
+    List<Runnable> toRun = takeCallbacks();
+    if (toRun == null) {
+      return false;
     }
     RuntimeException failure = null;
     for (Runnable callback : toRun) {
@@ -54,6 +49,17 @@ public final class CancellationToken {
       throw failure;
     }
     return true;
+  }
+
+  /** Marks the token cancelled and hands over its callbacks; null if it was cancelled already. */
+  private synchronized List<Runnable> takeCallbacks() {
+    if (cancelled) {
+      return null;
+    }
+    cancelled = true;
+    List<Runnable> toRun = new ArrayList<>(callbacks);
+    callbacks = null;
+    return toRun;
   }
 
   /** Whether this token has been cancelled. Cheap enough to call in a loop (a volatile read). */

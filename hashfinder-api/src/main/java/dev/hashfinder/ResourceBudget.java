@@ -1,6 +1,8 @@
 package dev.hashfinder;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -104,7 +106,7 @@ public final class ResourceBudget {
     } else if (other.timeout == null) {
       tighter = timeout;
     } else {
-      tighter = timeout.compareTo(other.timeout) <= 0 ? timeout : other.timeout;
+      tighter = Collections.min(List.of(timeout, other.timeout));
     }
     return new ResourceBudget(
         Math.min(maxHashes, other.maxHashes), Math.min(maxMatches, other.maxMatches), tighter);
