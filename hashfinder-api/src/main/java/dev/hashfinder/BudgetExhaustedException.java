@@ -17,8 +17,11 @@ public final class BudgetExhaustedException extends RuntimeException {
     MATCHES
   }
 
+  /** The limit that ran out. */
   private final Limit limit;
+  /** Its value in the budget. */
   private final long limitValue;
+  /** How many candidates the search examined. */
   private final long hashesExamined;
 
   /**
@@ -44,17 +47,17 @@ public final class BudgetExhaustedException extends RuntimeException {
     };
   }
 
-  /** The limit that ran out. */
+  /** {@return the limit that ran out} */
   public Limit limit() {
     return limit;
   }
 
-  /** The value of that limit. */
+  /** {@return the value of that limit} */
   public long limitValue() {
     return limitValue;
   }
 
-  /** How many candidates the search examined. */
+  /** {@return how many candidates the search examined} */
   public long hashesExamined() {
     return hashesExamined;
   }

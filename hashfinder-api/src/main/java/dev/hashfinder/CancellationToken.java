@@ -62,7 +62,7 @@ public final class CancellationToken {
     return toRun;
   }
 
-  /** Whether this token has been cancelled. Cheap enough to call in a loop (a volatile read). */
+  /** {@return whether this token has been cancelled} Cheap enough to call in a loop. */
   public boolean isCancelled() {
     return cancelled;
   }
@@ -71,6 +71,7 @@ public final class CancellationToken {
    * Runs {@code callback} once when this token is cancelled, or at once on this thread if it is
    * already. Callbacks should be quick and must not block.
    *
+   * @param callback what to run on cancellation
    * @return a registration whose {@link Registration#close() close} removes the callback if it has
    *     not run yet
    */

@@ -9,6 +9,7 @@ package dev.hashfinder;
 public final class DeadlineExceededException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** How many candidates the search examined, or {@code -1} if unknown. */
   private final long hashesExamined;
 
   /**
@@ -22,7 +23,7 @@ public final class DeadlineExceededException extends RuntimeException {
     this.hashesExamined = hashesExamined;
   }
 
-  /** How many candidates the search examined, or {@code -1} if its source did not say. */
+  /** {@return how many candidates the search examined, or {@code -1} if its source did not say} */
   public long hashesExamined() {
     return hashesExamined;
   }

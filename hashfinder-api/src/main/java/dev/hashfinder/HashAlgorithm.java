@@ -14,12 +14,14 @@ public interface HashAlgorithm {
   /**
    * The name a query uses to choose this digest, such as {@code "SHA-1"}. Names compare
    * case-insensitively.
+   *
+   * @return the name
    */
   String name();
 
-  /** The number of bytes each digest has; at least 1. */
+  /** {@return the number of bytes each digest has; at least 1} */
   int digestLength();
 
-  /** A new digester for the calling thread's exclusive use. */
+  /** {@return a new digester for the calling thread's exclusive use} */
   Digester newDigester();
 }

@@ -54,7 +54,13 @@ public interface HashFinder {
    */
   CompletableFuture<Match> find(Query query, ResourceBudget budget, CancellationToken token);
 
-  /** {@link #find(Query, ResourceBudget, CancellationToken)} under the finder's own budget. */
+  /**
+   * {@link #find(Query, ResourceBudget, CancellationToken)} under the finder's own budget, with a
+   * token of its own: cancel the future to stop it.
+   *
+   * @param query what to look for
+   * @return the answer, when found
+   */
   default CompletableFuture<Match> find(Query query) {
     return find(query, ResourceBudget.unlimited(), new CancellationToken());
   }
@@ -79,6 +85,10 @@ public interface HashFinder {
   /**
    * {@link #findRange(Query, ResourceBudget, CancellationToken, MatchListener)} under the
    * finder's own budget.
+   *
+   * @param query what to look for
+   * @param listener takes the matches
+   * @return completes when the stream has ended
    */
   default CompletableFuture<Void> findRange(Query query, MatchListener listener) {
     return findRange(query, ResourceBudget.unlimited(), new CancellationToken(), listener);

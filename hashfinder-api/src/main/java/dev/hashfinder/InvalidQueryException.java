@@ -33,13 +33,15 @@ public final class InvalidQueryException extends IllegalArgumentException {
       this.apiName = apiName;
     }
 
-    /** The field's name in the Java API, as the record component is called. */
+    /** {@return the field's name in the Java API, as the record component is called} */
     public String apiName() {
       return apiName;
     }
   }
 
+  /** The field that is wrong. */
   private final Field field;
+  /** What is wrong with it, without its name. */
   private final String problem;
 
   /**
@@ -67,12 +69,12 @@ public final class InvalidQueryException extends IllegalArgumentException {
     this.problem = problem;
   }
 
-  /** The field that is wrong. */
+  /** {@return the field that is wrong} */
   public Field field() {
     return field;
   }
 
-  /** What is wrong with the field, without its name. */
+  /** {@return what is wrong with the field, without its name} */
   public String problem() {
     return problem;
   }

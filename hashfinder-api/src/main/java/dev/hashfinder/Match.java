@@ -37,27 +37,29 @@ public final class Match {
     this.distance = distance;
   }
 
-  /** The secret's position in the search order, or {@code -1} if its source did not say. */
+  /**
+   * {@return the secret's position in the search order, or {@code -1} if its source did not say}
+   */
   public long index() {
     return index;
   }
 
-  /** A copy of the secret bytes. */
+  /** {@return a copy of the secret bytes} */
   public byte[] secret() {
     return secret.clone();
   }
 
-  /** The secret in standard base64, as the wire and the reference client show it. */
+  /** {@return the secret in standard base64, as the wire and the reference client show it} */
   public String secretBase64() {
     return Base64.getEncoder().encodeToString(secret);
   }
 
-  /** The base64 text of the secret's digest. */
+  /** {@return the base64 text of the secret's digest} */
   public String hashText() {
     return hashText;
   }
 
-  /** The smallest window distance between the hash text and the target. */
+  /** {@return the smallest window distance between the hash text and the target} */
   public int distance() {
     return distance;
   }

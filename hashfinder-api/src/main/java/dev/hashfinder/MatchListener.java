@@ -12,6 +12,10 @@ package dev.hashfinder;
 @FunctionalInterface
 public interface MatchListener {
 
-  /** Takes the next match. */
+  /**
+   * Takes the next match.
+   *
+   * @param match the next match, in index order
+   */
   void onMatch(Match match);
 }

@@ -31,6 +31,11 @@ public record Query(String target, int idealDistance, int interestingDistance, S
   /**
    * Checks every field.
    *
+   * @param target the name to look for in the hash text; at least one code point
+   * @param idealDistance the distance at or below which a candidate is an answer; {@code >= 0}
+   * @param interestingDistance the distance at or below which {@code findRange} streams a
+   *     candidate; {@code >= 0}
+   * @param algorithm the name of the digest, such as {@code "SHA-256"}
    * @throws NullPointerException if {@code target} or {@code algorithm} is null
    * @throws InvalidQueryException naming the field, if a field is out of range
    */
@@ -56,22 +61,35 @@ public record Query(String target, int idealDistance, int interestingDistance, S
   /**
    * A query for {@code target} within {@code idealDistance}, with no inferior candidates and the
    * default digest.
+   *
+   * @param target the name to look for in the hash text; at least one code point
+   * @param idealDistance the distance at or below which a candidate is an answer; {@code >= 0}
+   * @return the query
    */
   public static Query of(String target, int idealDistance) {
     return new Query(target, idealDistance, 0, DEFAULT_ALGORITHM);
   }
 
-  /** This query with another interesting distance. */
+  /**
+   * {@return this query with another interesting distance}
+   *
+   * @param interestingDistance the distance at or below which {@code findRange} streams a
+   *     candidate; {@code >= 0}
+   */
   public Query withInterestingDistance(int interestingDistance) {
     return new Query(target, idealDistance, interestingDistance, algorithm);
   }
 
-  /** This query hashed with the named digest instead. */
+  /**
+   * {@return this query hashed with the named digest instead}
+   *
+   * @param algorithm the name of the digest, such as {@code "SHA-256"}
+   */
   public Query withAlgorithm(String algorithm) {
     return new Query(target, idealDistance, interestingDistance, algorithm);
   }
 
-  /** The length of the target in code points, the width of a window of the hash text. */
+  /** {@return the length of the target in code points, the width of a window of the hash text} */
   public int targetLength() {
     return target.codePointCount(0, target.length());
   }

@@ -31,7 +31,7 @@ public final class ResourceBudget {
     this.timeout = timeout;
   }
 
-  /** A budget with no limit of its own: only the finder's budget applies. */
+  /** {@return a budget with no limit of its own: only the finder's budget applies} */
   public static ResourceBudget unlimited() {
     return UNLIMITED;
   }
@@ -39,6 +39,8 @@ public final class ResourceBudget {
   /**
    * A budget of {@code maxHashes} candidates and no other limit.
    *
+   * @param maxHashes the most candidates a search may examine; at least 1
+   * @return the budget
    * @throws IllegalArgumentException if {@code maxHashes < 1}
    */
   public static ResourceBudget ofHashes(long maxHashes) {
@@ -48,6 +50,8 @@ public final class ResourceBudget {
   /**
    * This budget with at most {@code maxHashes} candidates examined.
    *
+   * @param maxHashes the most candidates a search may examine; at least 1
+   * @return the new budget
    * @throws IllegalArgumentException if {@code maxHashes < 1}
    */
   public ResourceBudget withMaxHashes(long maxHashes) {
@@ -60,6 +64,8 @@ public final class ResourceBudget {
   /**
    * This budget with at most {@code maxMatches} matches streamed by a ranged search.
    *
+   * @param maxMatches the most matches a ranged search may stream; at least 1
+   * @return the new budget
    * @throws IllegalArgumentException if {@code maxMatches < 1}
    */
   public ResourceBudget withMaxMatches(long maxMatches) {
@@ -72,6 +78,8 @@ public final class ResourceBudget {
   /**
    * This budget with a time limit, counted from the moment the search starts.
    *
+   * @param timeout the time limit; positive
+   * @return the new budget
    * @throws IllegalArgumentException if {@code timeout} is zero or negative
    */
   public ResourceBudget withTimeout(Duration timeout) {
@@ -82,22 +90,28 @@ public final class ResourceBudget {
     return new ResourceBudget(maxHashes, maxMatches, timeout);
   }
 
-  /** The most candidates a search may examine; {@link Long#MAX_VALUE} when unlimited. */
+  /** {@return the most candidates a search may examine; {@link Long#MAX_VALUE} when unlimited} */
   public long maxHashes() {
     return maxHashes;
   }
 
-  /** The most matches a ranged search may stream; {@link Long#MAX_VALUE} when unlimited. */
+  /**
+   * {@return the most matches a ranged search may stream; {@link Long#MAX_VALUE} when unlimited}
+   */
   public long maxMatches() {
     return maxMatches;
   }
 
-  /** The time a search may take, if limited. */
+  /** {@return the time a search may take, if limited} */
   public Optional<Duration> timeout() {
     return Optional.ofNullable(timeout);
   }
 
-  /** The tighter of the two budgets, limit by limit. */
+  /**
+   * {@return the tighter of the two budgets, limit by limit}
+   *
+   * @param other the other budget
+   */
   public ResourceBudget min(ResourceBudget other) {
     Objects.requireNonNull(other, "other");
     Duration tighter;

@@ -99,7 +99,8 @@ enum DirectCompression {
     return available() ? "direct" : "MessageDigest (" + unavailableReason + ")";
   }
 
-  private boolean knownAnswerHolds(String abcDigest) {
+  /** Whether this digest of "abc" through the direct path is {@code abcDigest} (hex). */
+  boolean knownAnswerHolds(String abcDigest) {
     try {
       byte[] out = new byte[4 * stateWords];
       newDigester(null).digest("abc".getBytes(StandardCharsets.US_ASCII), 3, out);

@@ -29,6 +29,7 @@ public final class HashAlgorithms {
    * otherwise {@code "MessageDigest"} and the reason, slower but with the same answers. Other
    * digests always go through their {@code MessageDigest}.
    *
+   * @return {@code "direct"}, or {@code "MessageDigest"} and the reason
    * @param algorithm {@code "SHA-1"} or {@code "SHA-256"}
    * @throws IllegalArgumentException for another digest
    */
@@ -41,7 +42,7 @@ public final class HashAlgorithms {
     throw new IllegalArgumentException("no direct path for algorithm: " + algorithm);
   }
 
-  /** SHA-1 from the JDK, the reference service's digest. */
+  /** {@return SHA-1 from the JDK, the reference service's digest} */
   public static HashAlgorithm sha1() {
     return messageDigest("SHA-1");
   }
@@ -50,6 +51,8 @@ public final class HashAlgorithms {
    * The JDK {@link java.security.MessageDigest} with this name, such as {@code "SHA-256"}, {@code
    * "MD5"} or {@code "SHA3-256"}.
    *
+   * @param algorithm the name of the digest, such as {@code "SHA-256"}
+   * @return the digest
    * @throws IllegalArgumentException if no installed security provider offers it
    */
   public static HashAlgorithm messageDigest(String algorithm) {
@@ -65,6 +68,9 @@ public final class HashAlgorithms {
    * A Guava hash function, chosen by {@code name}. Guava allocates a {@code HashCode} per hash, so
    * this is slower than a JDK digest of the same algorithm.
    *
+   * @param name the name queries use to choose it
+   * @param function the Guava hash function
+   * @return the digest
    * @throws IllegalArgumentException if the function's bit count is not a whole number of bytes
    */
   public static HashAlgorithm guava(String name, HashFunction function) {
@@ -76,6 +82,9 @@ public final class HashAlgorithms {
   /**
    * The digest called {@code name}, ignoring case: first one a jar adds through {@link
    * ServiceLoader}, then one a JDK security provider offers.
+   *
+   * @param name the name queries use to choose it
+   * @return the digest, or empty if none has that name
    */
   public static Optional<HashAlgorithm> lookup(String name) {
     requireNonNull(name, "name");
@@ -91,7 +100,7 @@ public final class HashAlgorithms {
     }
   }
 
-  /** The names {@link #lookup} knows, upper-cased JDK names and the classpath's, sorted. */
+  /** {@return the names {@link #lookup} knows: JDK names and the classpath's, sorted} */
   public static SortedSet<String> availableNames() {
     SortedSet<String> names = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
     for (HashAlgorithm algorithm : ServiceLoader.load(HashAlgorithm.class)) {

@@ -89,7 +89,7 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
         ? builder.waitSlice.toNanos() : RangeSearch.WAIT_SLICE_NANOS;
   }
 
-  /** A builder with every setting at its default. */
+  /** {@return a builder with every setting at its default} */
   public static Builder newBuilder() {
     return new Builder();
   }
@@ -97,6 +97,8 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
   /**
    * An engine with the default settings: all cores, a budget of {@link #DEFAULT_MAX_HASHES}
    * candidates a search, any digest {@link HashAlgorithms#lookup} finds.
+   *
+   * @return the engine
    */
   public static HashFinderEngine create() {
     return newBuilder().build();
@@ -161,6 +163,9 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
   /**
    * The digest a query may name, ignoring case: from the engine's allow-list if it has one, else
    * any {@link HashAlgorithms#lookup} finds.
+   *
+   * @param name the digest's name, in any case
+   * @return the digest, or empty if queries may not name it
    */
   public Optional<HashAlgorithm> algorithm(String name) {
     requireNonNull(name, "name");
@@ -170,7 +175,7 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
     return HashAlgorithms.lookup(name);
   }
 
-  /** The names of the digests queries may use, sorted. */
+  /** {@return the names of the digests queries may use, sorted} */
   public SortedSet<String> algorithmNames() {
     if (allowed == null) {
       return HashAlgorithms.availableNames();
@@ -180,22 +185,22 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
     return Collections.unmodifiableSortedSet(names);
   }
 
-  /** Worker threads per search. */
+  /** {@return worker threads per search} */
   public int threads() {
     return threads;
   }
 
-  /** The engine's own budget, which every search's budget is capped by. */
+  /** {@return the engine's own budget, which every search's budget is capped by} */
   public ResourceBudget budget() {
     return budget;
   }
 
-  /** Searches whose workers have not all finished yet, cancelled ones included. */
+  /** {@return searches whose workers have not all finished yet, cancelled ones included} */
   public int activeSearches() {
     return activeSearches.get();
   }
 
-  /** Candidates examined by every search of this engine so far. */
+  /** {@return candidates examined by every search of this engine so far} */
   public long hashesExamined() {
     return hashesExamined.sum();
   }
@@ -236,6 +241,8 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
     /**
      * Worker threads per search; by default, the available processors.
      *
+     * @param threads worker threads per search; at least 1
+     * @return this builder
      * @throws IllegalArgumentException if {@code threads < 1}
      */
     public Builder threads(int threads) {
@@ -250,6 +257,9 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
     /**
      * Runs the workers on this executor instead of the engine's own cached pool of daemon threads.
      * It must be able to run {@code threads} tasks of one search at once.
+     *
+     * @param executor runs the workers
+     * @return this builder
      */
     public Builder executor(Executor executor) {
       checkUnset(this.executor, "executor");
@@ -261,6 +271,9 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
      * The engine's budget: the most any search may use. By default, {@link
      * HashFinderEngine#DEFAULT_MAX_HASHES}
      * candidates; {@link ResourceBudget#unlimited()} lifts every limit.
+     *
+     * @param budget the most any search may use
+     * @return this builder
      */
     public Builder budget(ResourceBudget budget) {
       checkUnset(this.budget, "budget");
@@ -272,6 +285,8 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
      * The only digests queries may name (an allow-list). By default, any digest {@link
      * HashAlgorithms#lookup} finds.
      *
+     * @param algorithms the digests queries may name
+     * @return this builder
      * @throws IllegalArgumentException if the list is empty or two digests share a name
      */
     public Builder algorithms(Collection<? extends HashAlgorithm> algorithms) {
@@ -292,7 +307,12 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
       return this;
     }
 
-    /** {@link #algorithms(Collection)} for a few digests. */
+    /**
+     * {@link #algorithms(Collection)} for a few digests.
+     *
+     * @param algorithms the digests queries may name
+     * @return this builder
+     */
     public Builder algorithms(HashAlgorithm... algorithms) {
       return algorithms(List.of(algorithms));
     }
@@ -300,6 +320,9 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
     /**
      * The time source for budget timeouts, in nanoseconds like {@link System#nanoTime()}, which
      * is the default. Tests pass a fake one.
+     *
+     * @param ticker nanoseconds, as {@link System#nanoTime()} counts them
+     * @return this builder
      */
     public Builder ticker(LongSupplier ticker) {
       checkUnset(this.ticker, "ticker");
@@ -323,7 +346,7 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
       }
     }
 
-    /** An engine with these settings. */
+    /** {@return an engine with these settings} */
     public HashFinderEngine build() {
       return new HashFinderEngine(this);
     }

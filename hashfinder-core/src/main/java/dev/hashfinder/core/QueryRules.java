@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.SortedSet;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 /**
  * The rules a query must meet before a digest can search for it, beyond those of its own fields
@@ -50,33 +51,29 @@ final class QueryRules {
           + " characters, more than the " + textLength + " of a " + algorithmName + " hash text");
     }
     int[] target = query.target().codePoints().toArray();
-    int bestStart = 0;
     int fewest = Integer.MAX_VALUE;
+    int culpritIndex = -1; // in the window with the fewest: the first character that mismatches
     for (int start = 0; start + length <= textLength && fewest > 0; start++) {
       int unavoidable = 0;
+      int first = -1;
       for (int j = 0; j < length; j++) {
         if (!canHold(digestLength, start + j, target[j])) {
           unavoidable++;
+          first = first < 0 ? j : first;
         }
       }
       if (unavoidable < fewest) {
         fewest = unavoidable;
-        bestStart = start;
+        culpritIndex = first;
       }
     }
     if (fewest <= query.idealDistance()) {
       return;
     }
-    int first = 0;
-    while (canHold(digestLength, bestStart + first, target[first])) {
-      first++;
-    }
-    int c = target[first];
-    boolean nowhere = true;
-    for (int position = 0; position < textLength && nowhere; position++) {
-      nowhere = !canHold(digestLength, position, c);
-    }
-    String culprit = describe(c) + " at index " + first
+    int c = target[culpritIndex];
+    boolean nowhere =
+        IntStream.range(0, textLength).noneMatch(position -> canHold(digestLength, position, c));
+    String culprit = describe(c) + " at index " + culpritIndex
         + (nowhere ? ", which no " + algorithmName + " hash text holds"
             : ", which a " + algorithmName + " hash text holds only where the rest of the target"
                 + " cannot fit");

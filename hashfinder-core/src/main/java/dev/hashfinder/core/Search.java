@@ -83,7 +83,9 @@ abstract class Search<T> implements Runnable {
     Duration timeout = budget.timeout().orElse(null);
     this.hasDeadline = timeout != null;
     long now = ticker.getAsLong();
-    this.deadline = hasDeadline ? saturatedAdd(now, saturatedNanos(timeout)) : 0;
+    // Compared as ticker - deadline >= 0, which stays right across the clock's overflow for
+    // any timeout up to Long.MAX_VALUE nanoseconds (as System.nanoTime's javadoc advises).
+    this.deadline = hasDeadline ? now + saturatedNanos(timeout) : 0;
   }
 
   private static long saturatedNanos(Duration duration) {
@@ -92,11 +94,6 @@ abstract class Search<T> implements Runnable {
     } catch (ArithmeticException e) {
       return Long.MAX_VALUE;
     }
-  }
-
-  private static long saturatedAdd(long a, long b) {
-    long sum = a + b;
-    return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
   }
 
   /** The last chunk with an index below the limit. */
@@ -188,17 +185,13 @@ abstract class Search<T> implements Runnable {
 
   /** Whether the workers should stop; also notices a passed deadline. */
   final boolean stopped() {
-    if (stopCause.get() != null) {
-      return true;
-    }
-    if (hasDeadline && ticker.getAsLong() - deadline >= 0) {
+    if (stopCause.get() == null && hasDeadline && ticker.getAsLong() - deadline >= 0) {
       stop(new DeadlineExceededException(
           "timeout of " + budget.timeout().orElseThrow() + " passed after examining "
               + examined.sum() + " hashes",
           examined.sum()));
-      return true;
     }
-    return false;
+    return stopCause.get() != null;
   }
 
   /** Nanoseconds until the deadline, or {@code fallback} if there is none or it is further. */

@@ -8,6 +8,7 @@ import com.google.common.hash.Hashing;
 import dev.hashfinder.Digester;
 import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.HexFormat;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -26,6 +27,23 @@ class DirectCompressionTest {
         (MessageDigestAlgorithm) HashAlgorithms.messageDigest(direct.algorithm);
     assertThat(jdk.direct()).contains(direct);
     assertThat(CandidateHasher.of(jdk).getClass().getSimpleName()).isEqualTo("Direct");
+  }
+
+  @ParameterizedTest
+  @EnumSource(DirectCompression.class)
+  void theKnownAnswerCheck_refusesAWrongAnswer(DirectCompression direct) throws Exception {
+    assumeTrue(direct.available());
+    String abc = HexFormat.of().formatHex(MessageDigest.getInstance(direct.algorithm)
+        .digest("abc".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+
+    assertThat(direct.knownAnswerHolds(abc)).isTrue();
+    assertThat(direct.knownAnswerHolds("00" + abc.substring(2))).isFalse();
+  }
+
+  @org.junit.jupiter.api.Test
+  void compressionPath_isOnlyForTheDigestsThatHaveOne() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> HashAlgorithms.compressionPath("MD5"))
+        .hasMessage("no direct path for algorithm: MD5");
   }
 
   @ParameterizedTest

@@ -262,6 +262,15 @@ public abstract class HashFinderContract {
   }
 
   @Test
+  void aTargetThatFitsOnlyTheLastWindow_isSearched() throws Exception {
+    // '=' can only be the last character of a SHA-1 hash text, and 'A' (code 0) may stand
+    // before it, where the last digest bits leave the low two bits zero.
+    Match match = finder().find(Query.of("A=", 0)).get(30, TimeUnit.SECONDS);
+
+    assertThat(match.hashText()).endsWith("A=");
+  }
+
+  @Test
   void aTargetWithinReachOfItsDistance_isSearched_evenWithCharactersNoHashTextHolds()
       throws Exception {
     HashFinder finder = finder();

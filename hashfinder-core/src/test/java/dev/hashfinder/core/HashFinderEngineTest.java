@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import dev.hashfinder.BudgetExhaustedException;
 import dev.hashfinder.CancellationToken;
 import dev.hashfinder.DeadlineExceededException;
+import dev.hashfinder.Digester;
 import dev.hashfinder.FinderUnavailableException;
 import dev.hashfinder.HashAlgorithm;
 import dev.hashfinder.Match;
@@ -19,13 +20,20 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.ServiceConfigurationError;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -39,7 +47,7 @@ class HashFinderEngineTest {
   private static final Query UNREACHABLE = HashFinderContract.UNREACHABLE;
 
   private final AtomicReference<Throwable> uncaught = new AtomicReference<>();
-  private final List<Thread> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Thread> workers = new CopyOnWriteArrayList<>();
   private final ThreadPoolExecutor executor = new ThreadPoolExecutor(0, 64, 1, TimeUnit.SECONDS,
       new SynchronousQueue<>(), runnable -> {
         Thread thread = new Thread(runnable, "engine-test-worker");
@@ -232,7 +240,7 @@ class HashFinderEngineTest {
       }
 
       @Override
-      public dev.hashfinder.Digester newDigester() {
+      public Digester newDigester() {
         return (input, length, output) -> {
           java.util.Arrays.fill(output, (byte) 0);
           for (int i = 0; i < length; i++) {
@@ -390,6 +398,161 @@ class HashFinderEngineTest {
 
         assertThat(match.index()).as("timeout %s", timeout).isEqualTo(67_087);
       }
+    }
+  }
+
+  @Test
+  void aFind_stopsHashingAtItsAnswer() throws Exception {
+    try (HashFinderEngine engine = engine(1)) {
+      assertThat(engine.find(Query.of("aa", 0)).get(10, SECONDS).index()).isEqualTo(101);
+
+      assertThat(engine.hashesExamined()).as("indices 0..101, not the rest of the chunk")
+          .isEqualTo(102);
+      assertThat(engine.toString()).isEqualTo("HashFinderEngine{threads=1, budget="
+          + ResourceBudget.ofHashes(HashFinderEngine.DEFAULT_MAX_HASHES)
+          + ", activeSearches=0}");
+    }
+  }
+
+  @Test
+  void anExecutorThatRefusesWorkers_failsTheSearch_andLeavesNothingRunning() throws Exception {
+    AtomicInteger offered = new AtomicInteger();
+    Executor oneThenFull = task -> {
+      if (offered.incrementAndGet() > 1) {
+        throw new RejectedExecutionException("full");
+      }
+      executor.execute(task);
+    };
+    try (HashFinderEngine engine = HashFinderEngine.newBuilder().threads(3)
+        .executor(oneThenFull).build()) {
+      assertThat(HashFinderContract.failure(engine.find(UNREACHABLE)))
+          .isInstanceOf(RejectedExecutionException.class).hasMessage("full");
+
+      await().until(() -> engine.activeSearches() == 0);
+      assertThat(offered).hasValue(2);
+    }
+  }
+
+  @Test
+  void aDigesterThatThrowsAnError_failsTheSearch_andTheErrorReachesItsThread() throws Exception {
+    AtomicReference<Throwable> reachedThread = new AtomicReference<>();
+    ExecutorService own = Executors.newCachedThreadPool(
+        runnable -> {
+          Thread thread = new Thread(runnable, "erroring-worker");
+          thread.setUncaughtExceptionHandler((t, e) -> reachedThread.set(e));
+          return thread;
+        });
+    HashAlgorithm broken = new HashAlgorithm() {
+      @Override
+      public String name() {
+        return "BROKEN";
+      }
+
+      @Override
+      public int digestLength() {
+        return 20;
+      }
+
+      @Override
+      public Digester newDigester() {
+        return (input, length, output) -> {
+          throw new ServiceConfigurationError("broken digest");
+        };
+      }
+    };
+    try (HashFinderEngine engine = HashFinderEngine.newBuilder().threads(1).executor(own)
+        .algorithms(broken).build()) {
+      assertThat(HashFinderContract.failure(engine.find(Query.of("aa", 0).withAlgorithm("BROKEN"))))
+          .isInstanceOf(ServiceConfigurationError.class).hasMessage("broken digest");
+      await().until(() -> reachedThread.get() != null);
+      assertThat(reachedThread.get()).hasMessage("broken digest");
+    } finally {
+      own.shutdownNow();
+    }
+  }
+
+  @Test
+  void aParkedRangedWorker_wakesAtTheDeadline_notAtTheWaitSlice() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    try (HashFinderEngine engine = HashFinderEngine.newBuilder().threads(2).executor(executor)
+        .waitSlice(Duration.ofHours(1)).build()) {
+      CompletableFuture<Void> done = engine.findRange(UNREACHABLE.withInterestingDistance(10),
+          ResourceBudget.unlimited().withTimeout(Duration.ofMillis(300)), new CancellationToken(),
+          match -> {
+            entered.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+      assertThat(entered.await(10, SECONDS)).isTrue();
+
+      // The emitter is held by the listener; the other worker, parked at the window, must leave
+      // when the deadline passes, not an hour later.
+      await().atMost(Duration.ofSeconds(10)).until(() -> executor.getActiveCount() == 1);
+      release.countDown();
+
+      assertThat(HashFinderContract.failure(done)).isInstanceOf(DeadlineExceededException.class);
+    }
+  }
+
+  @Test
+  void aParkedWorker_resumesAsSoonAsDeliveryProgresses() throws Exception {
+    List<AtomicLong> perWorker = new CopyOnWriteArrayList<>();
+    HashAlgorithm counted = new HashAlgorithm() {
+      private final HashAlgorithm sha1 = HashAlgorithms.sha1();
+
+      @Override
+      public String name() {
+        return "COUNTED-SHA-1";
+      }
+
+      @Override
+      public int digestLength() {
+        return 20;
+      }
+
+      @Override
+      public Digester newDigester() {
+        Digester digester = sha1.newDigester();
+        AtomicLong count = new AtomicLong();
+        perWorker.add(count);
+        return (input, length, output) -> {
+          count.incrementAndGet();
+          digester.digest(input, length, output);
+        };
+      }
+    };
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CancellationToken token = new CancellationToken();
+    try (HashFinderEngine engine = HashFinderEngine.newBuilder().threads(2).executor(executor)
+        .algorithms(counted).waitSlice(Duration.ofHours(1)).build()) {
+      engine.findRange(UNREACHABLE.withAlgorithm("COUNTED-SHA-1").withInterestingDistance(10),
+          ResourceBudget.unlimited(), token, match -> {
+            entered.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+      assertThat(entered.await(10, SECONDS)).isTrue();
+      await().until(() -> engine.hashesExamined() == 4L * Search.CHUNK_SIZE);
+      assertThat(perWorker).hasSize(2);
+      long[] parked = perWorker.stream().mapToLong(AtomicLong::get)
+          .toArray();
+
+      release.countDown();
+
+      // Both workers hash again: the parked one was woken by the delivery, not by the clock.
+      await().atMost(Duration.ofSeconds(10)).until(() ->
+          perWorker.get(0).get() > parked[0] + Search.CHUNK_SIZE
+              && perWorker.get(1).get() > parked[1] + Search.CHUNK_SIZE);
+      token.cancel();
+      await().until(() -> engine.activeSearches() == 0);
     }
   }
 

@@ -53,7 +53,11 @@ public final class HashFinderClient implements HashFinder {
     this.callOptions = callOptions;
   }
 
-  /** A client over {@code channel}. */
+  /**
+   * {@return a client over {@code channel}}
+   *
+   * @param channel the channel to the server; stays the caller's to shut down
+   */
   public static HashFinderClient create(Channel channel) {
     return new HashFinderClient(requireNonNull(channel, "channel"), CallOptions.DEFAULT);
   }
@@ -61,6 +65,9 @@ public final class HashFinderClient implements HashFinder {
   /**
    * This client, making its calls with {@code callOptions} (call credentials, compression,
    * a default deadline...). A budget's timeout, where a search has one, replaces the deadline.
+   *
+   * @param callOptions the options of every call
+   * @return a client over the same channel
    */
   public HashFinderClient withCallOptions(CallOptions callOptions) {
     return new HashFinderClient(channel, requireNonNull(callOptions, "callOptions"));

@@ -60,6 +60,9 @@ public final class HashFinderServer implements AutoCloseable {
    * A builder for a server on {@code port} of every interface; 0 picks a free port. It needs a
    * gRPC transport on the classpath, such as {@code io.grpc:grpc-netty-shaded}. Netty's warning
    * for a client that went away mid-response is logged at {@code FINE}: it is an expected event.
+   *
+   * @param port the port, or 0 for any free one
+   * @return the builder
    */
   public static Builder forPort(int port) {
     if (port < 0 || port > 65535) {
@@ -70,13 +73,17 @@ public final class HashFinderServer implements AutoCloseable {
         null);
   }
 
-  /** A builder for an in-process server that channels reach by {@code name}; no sockets. */
+  /**
+   * {@return a builder for an in-process server that channels reach by {@code name}; no sockets}
+   *
+   * @param name the name in-process channels reach the server by
+   */
   public static Builder inProcess(String name) {
     requireNonNull(name, "name");
     return new Builder(InProcessServerBuilder.forName(name), name);
   }
 
-  /** The port the server listens on, or -1 for an in-process server. */
+  /** {@return the port the server listens on, or -1 for an in-process server} */
   public int port() {
     return server.getListenSockets().stream()
         .filter(InetSocketAddress.class::isInstance)
@@ -85,17 +92,21 @@ public final class HashFinderServer implements AutoCloseable {
         .orElse(-1);
   }
 
-  /** The service this server runs. */
+  /** {@return the service this server runs} */
   public HashFinderService service() {
     return service;
   }
 
-  /** Waits until the server has terminated. */
+  /**
+   * Waits until the server has terminated.
+   *
+   * @throws InterruptedException if the waiting thread is interrupted
+   */
   public void awaitTermination() throws InterruptedException {
     server.awaitTermination();
   }
 
-  /** Whether the server has terminated: no call is running and it accepts no more. */
+  /** {@return whether the server has terminated: no call is running and it accepts no more} */
   public boolean isTerminated() {
     return server.isTerminated();
   }
@@ -149,6 +160,9 @@ public final class HashFinderServer implements AutoCloseable {
     /**
      * The finder that runs the searches, usually a {@code HashFinderEngine}; required. The server
      * does not close it.
+     *
+     * @param finder runs the searches
+     * @return this builder
      */
     public Builder finder(HashFinder finder) {
       checkUnset(this.finder, "finder");
@@ -159,6 +173,9 @@ public final class HashFinderServer implements AutoCloseable {
     /**
      * The most searches that run at once; a call beyond it is refused with {@code
      * RESOURCE_EXHAUSTED}. By default, unlimited.
+     *
+     * @param maxConcurrentSearches the most searches that run at once; at least 1
+     * @return this builder
      */
     public Builder maxConcurrentSearches(int maxConcurrentSearches) {
       checkUnset(this.maxConcurrentSearches, "maxConcurrentSearches");
@@ -169,7 +186,12 @@ public final class HashFinderServer implements AutoCloseable {
       return this;
     }
 
-    /** How long {@link #close()} waits for calls to end before cutting them; 5 s by default. */
+    /**
+     * How long {@link #close()} waits for calls to end before cutting them; 5 s by default.
+     *
+     * @param gracePeriod how long to wait; zero or more
+     * @return this builder
+     */
     public Builder gracePeriod(Duration gracePeriod) {
       checkUnset(this.gracePeriod, "gracePeriod");
       requireNonNull(gracePeriod, "gracePeriod");
@@ -189,6 +211,7 @@ public final class HashFinderServer implements AutoCloseable {
     /**
      * Builds and starts the server.
      *
+     * @return the running server
      * @throws IllegalStateException if no finder was given
      * @throws UncheckedIOException if the server cannot bind its port
      */

@@ -62,7 +62,11 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
     this.maxConcurrentSearches = maxConcurrentSearches;
   }
 
-  /** A service over {@code finder} with no limit on concurrent searches. */
+  /**
+   * {@return a service over {@code finder} with no limit on concurrent searches}
+   *
+   * @param finder runs the searches
+   */
   public static HashFinderService create(HashFinder finder) {
     return create(finder, Integer.MAX_VALUE);
   }
@@ -71,6 +75,9 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
    * A service over {@code finder} that runs at most {@code maxConcurrentSearches} searches at
    * once, as the reference server's {@code maximum_concurrent_rpcs} does.
    *
+   * @param finder runs the searches
+   * @param maxConcurrentSearches the most searches that run at once; at least 1
+   * @return the service
    * @throws IllegalArgumentException if {@code maxConcurrentSearches < 1}
    */
   public static HashFinderService create(HashFinder finder, int maxConcurrentSearches) {
@@ -81,7 +88,7 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
     return new HashFinderService(finder, maxConcurrentSearches);
   }
 
-  /** Calls whose search has not ended yet. */
+  /** {@return calls whose search has not ended yet} */
   public int runningSearches() {
     return runningSearches.get();
   }
@@ -151,6 +158,12 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
   /** Stands for a request whose bytes did not parse; recognised by identity. */
   private static final HashNameRequest MALFORMED = HashNameRequest.newBuilder().build();
 
+  /**
+   * Runs a {@code Find}: one response with the answer, or the status of how the search ended.
+   *
+   * @param request the request, as the client sent it
+   * @param observer takes the response or the status
+   */
   @Override
   public void find(HashNameRequest request, StreamObserver<HashNameResponse> observer) {
     Call call = start("Find", request, observer);
@@ -163,6 +176,13 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
     }
   }
 
+  /**
+   * Runs a {@code FindRange}: streams the inferior candidates in index order, then the ideal
+   * one, as the call becomes ready for them; or ends with the status of how the search ended.
+   *
+   * @param request the request, as the client sent it
+   * @param observer takes the responses and the status
+   */
   @Override
   public void findRange(HashNameRequest request, StreamObserver<HashNameResponse> observer) {
     Call call = start("FindRange", request, observer);
@@ -253,8 +273,8 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
 
     /**
      * Sends the outcome once the search has ended; the engine completes a search cancelled
-     * through its token only after its workers stopped, so the permit is released when the
-     * worker really is free.
+     * through its token only after its workers stopped, so with the engine behind it the permit
+     * is released when the worker really is free.
      */
     <T> void finish(CompletableFuture<T> search, Consumer<T> onSuccess) {
       search.whenComplete((result, failure) -> {

@@ -45,7 +45,12 @@ public final class InProcessHashFinder implements AutoCloseable {
     this.client = HashFinderClient.create(channel);
   }
 
-  /** Serves {@code engine} and takes it over: {@link #close()} closes it too. */
+  /**
+   * Serves {@code engine} and takes it over: {@link #close()} closes it too.
+   *
+   * @param engine the engine to serve; closed with the fixture
+   * @return the running fixture
+   */
   public static InProcessHashFinder start(HashFinderEngine engine) {
     return start(engine, Integer.MAX_VALUE);
   }
@@ -54,28 +59,31 @@ public final class InProcessHashFinder implements AutoCloseable {
    * Serves {@code engine} with a limit on concurrent searches, and takes it over: {@link #close()}
    * closes it too.
    *
+   * @param engine the engine to serve; closed with the fixture
+   * @param maxConcurrentSearches the most searches that run at once; at least 1
+   * @return the running fixture
    * @throws IllegalArgumentException if {@code maxConcurrentSearches < 1}
    */
   public static InProcessHashFinder start(HashFinderEngine engine, int maxConcurrentSearches) {
     return new InProcessHashFinder(requireNonNull(engine, "engine"), maxConcurrentSearches);
   }
 
-  /** Serves a new engine with default settings. */
+  /** {@return a running fixture serving a new engine with default settings} */
   public static InProcessHashFinder start() {
     return start(HashFinderEngine.create());
   }
 
-  /** A client that reaches the server through gRPC, as a remote one would. */
+  /** {@return a client that reaches the server through gRPC, as a remote one would} */
   public HashFinderClient client() {
     return client;
   }
 
-  /** The channel to the server, for generated stubs and other services (health, reflection). */
+  /** {@return the channel to the server, for generated stubs; health and reflection too} */
   public ManagedChannel channel() {
     return channel;
   }
 
-  /** The server. */
+  /** {@return the server} */
   public HashFinderServer server() {
     return server;
   }

@@ -59,6 +59,7 @@ public final class Outcomes {
   /**
    * The status that reports {@code ending}, a search's failure, to a client.
    *
+   * @return the status, with a description and, where hashfinder has them, details
    * @param ending what the search's future failed with, unwrapped from any {@code
    *     CompletionException}
    */
@@ -113,6 +114,9 @@ public final class Outcomes {
    * documents them, with {@code failure} as its cause. A {@code CANCELLED} status becomes a
    * {@link FinderFailedException}: a call this side cancelled is reported by its cancelled
    * future, not by the status.
+   *
+   * @param failure the status a call failed with
+   * @return the ending, with {@code failure} as its cause
    */
   public static RuntimeException fromStatus(StatusRuntimeException failure) {
     requireNonNull(failure, "failure");

@@ -1,11 +1,12 @@
 /**
- * hashfinder over gRPC: {@link dev.hashfinder.grpc.HashFinderService} serves an engine as the
- * {@code hash_name.HashFinder} service, {@link dev.hashfinder.grpc.HashFinderServer} runs it on a
- * port or in-process, {@link dev.hashfinder.grpc.HashFinderClient} reaches one through the same
+ * hashfinder over gRPC: {@link dev.hashfinder.grpc.HashFinderService} serves any {@link
+ * dev.hashfinder.HashFinder} (usually the engine) as the {@code hash_name.HashFinder} service,
+ * {@link dev.hashfinder.grpc.HashFinderServer} runs it on a port or in-process, {@link dev.hashfinder.grpc.HashFinderClient} reaches one through the same
  * {@link dev.hashfinder.HashFinder} interface as the engine, and
  * {@link dev.hashfinder.grpc.InProcessHashFinder} is a fixture for tests without sockets.
  *
- * <p>Status codes a client sees:
+ * <p>Status codes a client sees ({@link dev.hashfinder.grpc.Outcomes} maps them to the API's
+ * endings and back):
  *
  * <ul>
  *   <li>{@code OK}: an answer was found.
@@ -15,8 +16,10 @@
  *       {@code TOO_MANY_SEARCHES}, said at once).
  *   <li>{@code CANCELLED}: the client cancelled.
  *   <li>{@code DEADLINE_EXCEEDED}: the call's deadline or the server's time budget passed.
- *   <li>{@code INVALID_ARGUMENT}: the request is malformed; the message names the field.
- *   <li>{@code UNAVAILABLE}: the server is shutting down.
+ *   <li>{@code INVALID_ARGUMENT}: the request is malformed, or asks for a target no hash text
+ *       can bring within its distance; the message names the field, and a {@code
+ *       google.rpc.BadRequest} carries it.
+ *   <li>{@code UNAVAILABLE}: the server is shutting down, or its engine was closed.
  * </ul>
  *
  * <p>Nullness: no parameter or return value in this package is {@code null} unless its

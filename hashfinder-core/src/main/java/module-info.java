@@ -1,0 +1,13 @@
+/**
+ * The hashfinder engine. SHA-1 and SHA-256 run fastest with {@code --add-opens
+ * java.base/sun.security.provider=dev.hashfinder.core}; without it they go through {@code
+ * MessageDigest} with the same answers.
+ */
+module dev.hashfinder.core {
+  requires transitive dev.hashfinder;
+  requires transitive com.google.common;
+
+  exports dev.hashfinder.core;
+
+  uses dev.hashfinder.HashAlgorithm;
+}
