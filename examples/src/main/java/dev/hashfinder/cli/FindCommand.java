@@ -13,6 +13,7 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -167,9 +168,13 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
     return failure instanceof IllegalArgumentException ? Main.EXIT_USAGE : Main.EXIT_NOT_FOUND;
   }
 
-  /** The ending as the status a server sends for it: code, then description. */
+  /**
+   * The ending as a status, code then description: the one the server sent, which the typed
+   * ending keeps as its cause, or the one a server would send for it.
+   */
   private static String describe(Throwable failure) {
-    Status status = Outcomes.toStatus(failure).getStatus();
+    Status status = failure.getCause() instanceof StatusRuntimeException sent
+        ? sent.getStatus() : Outcomes.toStatus(failure).getStatus();
     return status.getCode() + ": " + status.getDescription();
   }
 

@@ -120,7 +120,7 @@ class CommandLineIT {
     assertThat(interrupted.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
     long millis = (System.nanoTime() - start) / 1_000_000;
     assertThat(interrupted.process.exitValue()).as("exit after %d ms", millis).isEqualTo(130);
-    server.awaitLog("Find desired_name=\"hashfinder\" ideal=0: cancelled by the client");
+    server.awaitLog("Find desired_name=\"hashfinder\" ideal=0: CANCELLED: cancelled by the client");
     Run next = start("find", "aa", "--server", server.target);
     assertThat(next.exitCode()).isZero();
   }
@@ -133,7 +133,7 @@ class CommandLineIT {
 
     signal("KILL", killed);
 
-    server.awaitLog("Find desired_name=\"hashfinder\" ideal=0: cancelled by the client");
+    server.awaitLog("Find desired_name=\"hashfinder\" ideal=0: CANCELLED: cancelled by the client");
     assertThat(start("find", "aa", "--server", server.target).exitCode()).isZero();
   }
 

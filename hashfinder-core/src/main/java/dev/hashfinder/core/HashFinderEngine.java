@@ -206,9 +206,10 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
   }
 
   /**
-   * Cancels every running search and refuses new ones; shuts down the engine's own executor,
-   * not one the builder was given. Does not wait: {@link #activeSearches()} reaches 0 within
-   * milliseconds.
+   * Stops every running search and refuses new ones, both with {@link
+   * dev.hashfinder.FinderUnavailableException}; shuts down the engine's own executor, not one the
+   * builder was given. Does not wait: {@link #activeSearches()} reaches 0 within milliseconds.
+   * Closing again does nothing.
    */
   @Override
   public void close() {

@@ -77,5 +77,6 @@ class HashAlgorithmContractTest {
   @Test
   void guava_takesAnyWholeByteFunction() {
     assertThat(HashAlgorithms.guava("crc32", Hashing.crc32()).digestLength()).isEqualTo(4);
+    assertThat(HashAlgorithms.guava("crc32", Hashing.crc32()).name()).isEqualTo("crc32");
   }
 }

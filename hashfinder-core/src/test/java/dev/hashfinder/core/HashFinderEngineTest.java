@@ -12,6 +12,7 @@ import dev.hashfinder.Digester;
 import dev.hashfinder.FinderUnavailableException;
 import dev.hashfinder.HashAlgorithm;
 import dev.hashfinder.Match;
+import dev.hashfinder.MatchListener;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
 import java.time.Duration;
@@ -36,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -155,14 +157,8 @@ class HashFinderEngineTest {
     token.onCancel(release::countDown); // a listener that blocks must wake on cancellation
     try (HashFinderEngine engine = engine(2)) {
       CompletableFuture<Void> done = engine.findRange(
-          UNREACHABLE.withInterestingDistance(10), ResourceBudget.unlimited(), token, match -> {
-            entered.countDown();
-            try {
-              release.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          });
+          UNREACHABLE.withInterestingDistance(10), ResourceBudget.unlimited(), token,
+          blockingListener(entered, release));
       assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
       // The other worker parks at the look-ahead window instead of hashing on.
       await().atMost(Duration.ofSeconds(10)).until(() -> workers.stream()
@@ -228,27 +224,12 @@ class HashFinderEngineTest {
   @Test
   void aUsersOwnDigest_isSearchedLikeAnyOther() throws Exception {
     // A toy digest: the secret's bytes, reversed and padded to 6 bytes.
-    HashAlgorithm reversed = new HashAlgorithm() {
-      @Override
-      public String name() {
-        return "REVERSED";
+    HashAlgorithm reversed = algorithm("REVERSED", 6, () -> (input, length, output) -> {
+      java.util.Arrays.fill(output, (byte) 0);
+      for (int i = 0; i < length; i++) {
+        output[i] = input[length - 1 - i];
       }
-
-      @Override
-      public int digestLength() {
-        return 6;
-      }
-
-      @Override
-      public Digester newDigester() {
-        return (input, length, output) -> {
-          java.util.Arrays.fill(output, (byte) 0);
-          for (int i = 0; i < length; i++) {
-            output[i] = input[length - 1 - i];
-          }
-        };
-      }
-    };
+    });
     try (HashFinderEngine engine = HashFinderEngine.newBuilder()
         .threads(2).executor(executor).algorithms(reversed).build()) {
       // Secret 01 02 hashes to 02 01 00 00 00 00, whose text is "AgEAAAAA".
@@ -274,12 +255,7 @@ class HashFinderEngineTest {
       CompletableFuture<Void> done = engine.findRange(query, ResourceBudget.unlimited(),
           new CancellationToken(), match -> {
             streamed.add(match);
-            entered.countDown();
-            try {
-              release.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
+            blockingListener(entered, release).onMatch(match);
           });
       assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
       await().until(() -> engine.hashesExamined() == 4L * Search.CHUNK_SIZE);
@@ -295,14 +271,7 @@ class HashFinderEngineTest {
       token.onCancel(unblock::countDown); // frees the emitter; the parked worker needs a signal
       long before = engine.hashesExamined();
       engine.findRange(UNREACHABLE.withInterestingDistance(10), ResourceBudget.unlimited(), token,
-          match -> {
-            blocked.countDown();
-            try {
-              unblock.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          });
+          blockingListener(blocked, unblock));
       assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
       await().until(() -> engine.hashesExamined() - before == 4L * Search.CHUNK_SIZE);
 
@@ -442,24 +411,9 @@ class HashFinderEngineTest {
           thread.setUncaughtExceptionHandler((t, e) -> reachedThread.set(e));
           return thread;
         });
-    HashAlgorithm broken = new HashAlgorithm() {
-      @Override
-      public String name() {
-        return "BROKEN";
-      }
-
-      @Override
-      public int digestLength() {
-        return 20;
-      }
-
-      @Override
-      public Digester newDigester() {
-        return (input, length, output) -> {
-          throw new ServiceConfigurationError("broken digest");
-        };
-      }
-    };
+    HashAlgorithm broken = algorithm("BROKEN", 20, () -> (input, length, output) -> {
+      throw new ServiceConfigurationError("broken digest");
+    });
     try (HashFinderEngine engine = HashFinderEngine.newBuilder().threads(1).executor(own)
         .algorithms(broken).build()) {
       assertThat(HashFinderContract.failure(engine.find(Query.of("aa", 0).withAlgorithm("BROKEN"))))
@@ -479,14 +433,7 @@ class HashFinderEngineTest {
         .waitSlice(Duration.ofHours(1)).build()) {
       CompletableFuture<Void> done = engine.findRange(UNREACHABLE.withInterestingDistance(10),
           ResourceBudget.unlimited().withTimeout(Duration.ofMillis(300)), new CancellationToken(),
-          match -> {
-            entered.countDown();
-            try {
-              release.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          });
+          blockingListener(entered, release));
       assertThat(entered.await(10, SECONDS)).isTrue();
 
       // The emitter is held by the listener; the other worker, parked at the window, must leave
@@ -501,44 +448,23 @@ class HashFinderEngineTest {
   @Test
   void aParkedWorker_resumesAsSoonAsDeliveryProgresses() throws Exception {
     List<AtomicLong> perWorker = new CopyOnWriteArrayList<>();
-    HashAlgorithm counted = new HashAlgorithm() {
-      private final HashAlgorithm sha1 = HashAlgorithms.sha1();
-
-      @Override
-      public String name() {
-        return "COUNTED-SHA-1";
-      }
-
-      @Override
-      public int digestLength() {
-        return 20;
-      }
-
-      @Override
-      public Digester newDigester() {
-        Digester digester = sha1.newDigester();
-        AtomicLong count = new AtomicLong();
-        perWorker.add(count);
-        return (input, length, output) -> {
-          count.incrementAndGet();
-          digester.digest(input, length, output);
-        };
-      }
-    };
+    HashAlgorithm sha1 = HashAlgorithms.sha1();
+    HashAlgorithm counted = algorithm("COUNTED-SHA-1", 20, () -> {
+      Digester digester = sha1.newDigester();
+      AtomicLong count = new AtomicLong();
+      perWorker.add(count);
+      return (input, length, output) -> {
+        count.incrementAndGet();
+        digester.digest(input, length, output);
+      };
+    });
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     CancellationToken token = new CancellationToken();
     try (HashFinderEngine engine = HashFinderEngine.newBuilder().threads(2).executor(executor)
         .algorithms(counted).waitSlice(Duration.ofHours(1)).build()) {
       engine.findRange(UNREACHABLE.withAlgorithm("COUNTED-SHA-1").withInterestingDistance(10),
-          ResourceBudget.unlimited(), token, match -> {
-            entered.countDown();
-            try {
-              release.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          });
+          ResourceBudget.unlimited(), token, blockingListener(entered, release));
       assertThat(entered.await(10, SECONDS)).isTrue();
       await().until(() -> engine.hashesExamined() == 4L * Search.CHUNK_SIZE);
       assertThat(perWorker).hasSize(2);
@@ -588,6 +514,38 @@ class HashFinderEngineTest {
         .hasMessage("threads < 1: 0");
     assertThatThrownBy(() -> HashFinderEngine.newBuilder().algorithms(List.of()))
         .hasMessage("algorithms is empty");
+  }
+
+  /** A listener that says it was called, then blocks until released. */
+  private static MatchListener blockingListener(CountDownLatch entered, CountDownLatch release) {
+    return match -> {
+      entered.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
+  }
+
+  /** A digest of {@code length} bytes whose workers get what {@code digesters} makes. */
+  private static HashAlgorithm algorithm(String name, int length, Supplier<Digester> digesters) {
+    return new HashAlgorithm() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public int digestLength() {
+        return length;
+      }
+
+      @Override
+      public Digester newDigester() {
+        return digesters.get();
+      }
+    };
   }
 
   private static Query randomQuery(Random random) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.hashfinder.CancellationToken;
 import dev.hashfinder.FinderBusyException;
+import dev.hashfinder.FinderUnavailableException;
 import dev.hashfinder.HashFinder;
 import dev.hashfinder.Match;
 import dev.hashfinder.MatchListener;
@@ -51,6 +52,7 @@ import java.util.logging.Logger;
  */
 public final class HashFinderService implements BindableService, HashFinderGrpc.AsyncService {
   private static final Logger logger = Logger.getLogger(HashFinderService.class.getName());
+  private static final String SHUTTING_DOWN = "server is shutting down";
 
   private final HashFinder finder;
   private final int maxConcurrentSearches;
@@ -216,8 +218,7 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
       return null;
     }
     if (shuttingDown.isCancelled()) {
-      observer.onError(Status.UNAVAILABLE.withDescription("server is shutting down")
-          .asRuntimeException());
+      refuse(description, observer, new FinderUnavailableException(SHUTTING_DOWN, null));
       return null;
     }
     if (runningSearches.incrementAndGet() > maxConcurrentSearches) {
@@ -296,16 +297,10 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
 
     private void fail(Throwable failure) {
       if (failure instanceof CancellationException) {
-        if (clientCancelled) {
-          boolean deadline = context.getDeadline() != null && context.getDeadline().isExpired();
-          outcome = deadline ? "deadline passed" : "cancelled by the client";
-          observer.onError(Status.CANCELLED.withDescription(outcome).asRuntimeException());
-        } else {
-          outcome = "cancelled: server shutting down";
-          observer.onError(Status.UNAVAILABLE.withDescription("server is shutting down")
-              .asRuntimeException());
-        }
-        return;
+        // Only this service cancels a search: its client went away, or the server is stopping.
+        boolean deadline = context.getDeadline() != null && context.getDeadline().isExpired();
+        failure = !clientCancelled ? new FinderUnavailableException(SHUTTING_DOWN, failure)
+            : new CancellationException(deadline ? "deadline passed" : "cancelled by the client");
       }
       StatusRuntimeException status = Outcomes.toStatus(failure);
       outcome = summary(status);

@@ -1,6 +1,7 @@
 package dev.hashfinder.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hashfinder.BudgetExhaustedException;
 import dev.hashfinder.CancellationToken;
@@ -20,7 +21,9 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Error;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Exception;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -73,19 +76,114 @@ class LibraryMannersTest {
   }
 
   @Test
-  void closingTwice_isIdempotentAndQuiet() {
-    InProcessHashFinder fixture =
-        InProcessHashFinder.start(HashFinderEngine.newBuilder().threads(1).build());
-    HashFinderServer server = HashFinderServer.forPort(0)
-        .finder(HashFinderEngine.newBuilder().threads(1).build()).start();
+  void closingTwice_isIdempotentAndQuiet() throws Exception {
+    HashFinderEngine fixtureEngine = HashFinderEngine.newBuilder().threads(1).build();
+    InProcessHashFinder fixture = InProcessHashFinder.start(fixtureEngine);
+    HashFinderEngine serverEngine = HashFinderEngine.newBuilder().threads(1).build();
+    HashFinderServer server = HashFinderServer.forPort(0).finder(serverEngine).start();
+    assertThat(server.isTerminated()).isFalse();
 
     fixture.close();
     fixture.close();
     server.close();
     server.close();
+    server.awaitTermination();
 
     assertThat(server.isTerminated()).isTrue();
+    assertThat(fixture.server().isTerminated()).isTrue();
+    assertThat(failure(fixtureEngine.find(Query.of("aa", 0))))
+        .as("the fixture closes the engine it serves").isInstanceOf(FinderUnavailableException.class);
+    assertThat(serverEngine.find(Query.of("aa", 0)).get(10, TimeUnit.SECONDS).index())
+        .as("a server leaves its finder running").isEqualTo(101);
+    serverEngine.close();
     assertThat(atLeast(Level.WARNING)).extracting(LogRecord::getMessage).isEmpty();
+  }
+
+  @Test
+  void theServerBuilder_refusesASettingGivenTwice_andBadValues() {
+    HashFinderEngine engine = HashFinderEngine.newBuilder().threads(1).build();
+    try {
+      HashFinderServer.Builder builder = HashFinderServer.inProcess("twice").finder(engine)
+          .maxConcurrentSearches(2).gracePeriod(Duration.ofSeconds(1));
+
+      assertThatThrownBy(() -> builder.finder(engine))
+          .hasMessageStartingWith("finder was already set to ");
+      assertThatThrownBy(() -> builder.maxConcurrentSearches(3))
+          .hasMessage("maxConcurrentSearches was already set to 2");
+      assertThatThrownBy(() -> builder.gracePeriod(Duration.ZERO))
+          .hasMessage("gracePeriod was already set to PT1S");
+      assertThatThrownBy(() -> HashFinderServer.inProcess("x").gracePeriod(Duration.ofMillis(-1)))
+          .hasMessage("gracePeriod < 0: PT-0.001S");
+      assertThatThrownBy(() -> HashFinderServer.inProcess("x").maxConcurrentSearches(0))
+          .hasMessage("maxConcurrentSearches < 1: 0");
+      assertThatThrownBy(() -> HashFinderServer.forPort(65536))
+          .hasMessage("port not in [0, 65535]: 65536");
+      assertThatThrownBy(() -> HashFinderServer.forPort(-1))
+          .hasMessage("port not in [0, 65535]: -1");
+      assertThat(HashFinderServer.forPort(65535)).isNotNull();
+      assertThatThrownBy(() -> HashFinderServer.inProcess("x").start())
+          .hasMessage("finder was not set");
+    } finally {
+      engine.close();
+    }
+  }
+
+  @Test
+  void servers_sayWhereTheyListen() {
+    HashFinderEngine engine = HashFinderEngine.newBuilder().threads(1).build();
+    try (HashFinderServer inProcess = HashFinderServer.inProcess("named").finder(engine).start();
+        HashFinderServer onPort = HashFinderServer.forPort(0).finder(engine).start()) {
+      assertThat(inProcess).hasToString("HashFinderServer{in-process:named}");
+      assertThat(inProcess.port()).isEqualTo(-1);
+      assertThat(onPort).hasToString("HashFinderServer{port " + onPort.port() + "}");
+      assertThat(onPort.port()).isPositive();
+    } finally {
+      engine.close();
+    }
+  }
+
+  @Test
+  void aServiceShuttingDown_refusesNewCallsAsUnavailable_andCountsItsSearches() throws Exception {
+    String name = InProcessServerBuilder.generateName();
+    try (HashFinderEngine engine = HashFinderEngine.newBuilder().threads(1).build()) {
+      HashFinderService service = HashFinderService.create(engine);
+      io.grpc.Server server = InProcessServerBuilder.forName(name).addService(service).build()
+          .start();
+      ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
+      try {
+        HashFinderClient client = HashFinderClient.create(channel);
+        CompletableFuture<?> running = client.find(Query.of("hashfinder", 0));
+        org.awaitility.Awaitility.await().until(() -> service.runningSearches() == 1);
+
+        service.shutdown();
+
+        assertThat(failure(running)).isInstanceOf(FinderUnavailableException.class)
+            .hasMessage("server is shutting down");
+        assertThat(failure(client.find(Query.of("aa", 0))))
+            .isInstanceOf(FinderUnavailableException.class)
+            .hasMessage("server is shutting down");
+        assertThat(service.runningSearches()).isZero();
+      } finally {
+        channel.shutdownNow();
+        server.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  void aFinishedRemoteSearch_leavesNothingRegisteredOnItsToken() throws Exception {
+    CancellationToken token = new CancellationToken();
+    try (InProcessHashFinder fixture =
+        InProcessHashFinder.start(HashFinderEngine.newBuilder().threads(1).build())) {
+      fixture.client().find(Query.of("aa", 0), ResourceBudget.unlimited(), token)
+          .get(10, TimeUnit.SECONDS);
+      failure(fixture.client().find(Query.of("hashfinder", 0), ResourceBudget.ofHashes(10),
+          token));
+    }
+
+    java.lang.reflect.Field callbacks = CancellationToken.class.getDeclaredField("callbacks");
+    callbacks.setAccessible(true);
+    assertThat((java.util.Collection<?>) callbacks.get(token)).isEmpty();
   }
 
   @Test
@@ -98,7 +196,9 @@ class LibraryMannersTest {
       failure(fixture.client().find(Query.of("a b", 0)));
     }
 
-    assertThat(atLeast(Level.INFO)).extracting(LogRecord::getMessage).isEmpty();
+    assertThat(atLeast(Level.INFO))
+        .filteredOn(r -> r.getLoggerName().startsWith("dev.hashfinder"))
+        .extracting(LogRecord::getMessage).isEmpty();
     assertThat(records).filteredOn(r -> r.getLevel() == Level.FINE)
         .extracting(LogRecord::getMessage)
         .anyMatch(m -> m.contains("desired_name=\"aa\" ideal=0: found index 101"))
@@ -184,6 +284,8 @@ class LibraryMannersTest {
         .isEqualTo("ideal_hamming_distance < 0: -1");
     assertThat(Outcomes.toStatus(new CancellationException()).getStatus().getCode())
         .isEqualTo(Status.Code.CANCELLED);
+    assertThat(Outcomes.toStatus(new FinderFailedException("broke", null)).getStatus().getCode())
+        .isEqualTo(Status.Code.INTERNAL);
     assertThat(Outcomes.fromStatus(Status.INTERNAL.withDescription("boom").asRuntimeException()))
         .isInstanceOf(FinderFailedException.class).hasMessage("INTERNAL: boom");
     assertThat(Outcomes.fromStatus(Status.RESOURCE_EXHAUSTED.asRuntimeException()))
