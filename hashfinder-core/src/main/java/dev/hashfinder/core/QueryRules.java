@@ -43,7 +43,7 @@ final class QueryRules {
   }
 
   /** Checks that some hash text of this digest can bring the target within the ideal distance. */
-  static void checkTarget(Query query, String algorithmName, int digestLength) {
+  private static void checkTarget(Query query, String algorithmName, int digestLength) {
     int textLength = WindowMatcher.textLength(digestLength);
     int length = query.targetLength();
     if (length > textLength) {
