@@ -3,12 +3,15 @@ package dev.hashfinder.cli;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
+import com.google.protobuf.TextFormat;
 import dev.hashfinder.Match;
+import dev.hashfinder.grpc.proto.HashNameResponse;
 import java.io.PrintStream;
 
 /**
- * Prints responses: as the reference client does (its three fields in protobuf text form), or as
- * one JSON object per line. Thread-safe: one response at a time.
+ * Prints responses: byte for byte as the reference client's {@code print(response)} does (the
+ * reference's three fields in protobuf text format, fields holding their default value left out,
+ * then an empty line), or as one JSON object per line. Thread-safe: one response at a time.
  */
 final class Output {
   /** '=' stays '=': base64 is not HTML. */
@@ -33,9 +36,13 @@ final class Output {
       }
       out.println(GSON.toJson(response));
     } else {
-      out.println("secret: \"" + match.secretBase64() + "\"");
-      out.println("hashed_name: \"" + match.hashText() + "\"");
-      out.println("hamming_distance: " + match.distance());
+      // Only the reference's fields: index, hashfinder's addition, stays unset and unprinted.
+      HashNameResponse response = HashNameResponse.newBuilder()
+          .setSecret(match.secretBase64())
+          .setHashedName(match.hashText())
+          .setHammingDistance(match.distance())
+          .build();
+      out.println(TextFormat.printer().printToString(response));
     }
     out.flush();
   }

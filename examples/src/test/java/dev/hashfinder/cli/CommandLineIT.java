@@ -47,10 +47,22 @@ class CommandLineIT {
     Run find = start("find", "aa");
 
     assertThat(find.exitCode()).isZero();
+    // print(response) in Python: text format without default-valued fields, then an empty line.
     assertThat(find.stdout).containsExactly(
-        "secret: \"ZA==\"", "hashed_name: \"PDY4Ns9OFmZmaaJdooChhlwtKHQ=\"",
-        "hamming_distance: 0");
+        "secret: \"ZA==\"", "hashed_name: \"PDY4Ns9OFmZmaaJdooChhlwtKHQ=\"", "");
     assertThat(find.stderr).isEmpty(); // no progress noise when stderr is not a terminal
+  }
+
+  @Test
+  void find_leavesOutFieldsHoldingTheirDefault_asTextFormatDoes() throws Exception {
+    Run empty = start("find", "=");
+    Run inferior = start("find", "Doctor", "--ideal-distance", "1");
+
+    assertThat(empty.exitCode()).isZero();
+    assertThat(empty.stdout).containsExactly("hashed_name: \"2jmj7l5rSw0yVb/vlWAYkK/YBwk=\"", "");
+    assertThat(inferior.exitCode()).isZero();
+    assertThat(inferior.stdout).containsExactly("secret: \"4fE=\"",
+        "hashed_name: \"E0Vzxl8baz59WBMz6iACDOCQorI=\"", "hamming_distance: 1", "");
   }
 
   @Test
