@@ -12,6 +12,7 @@ import dev.hashfinder.Match;
 import dev.hashfinder.MatchListener;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -235,7 +236,7 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
     private ResourceBudget budget;
     private Map<String, HashAlgorithm> algorithms;
     private LongSupplier ticker;
-    private java.time.Duration waitSlice;
+    private Duration waitSlice;
 
     private Builder() {}
 
@@ -335,7 +336,7 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
      * How long a ranged search's parked worker sleeps between looks at the deadline; tests set it
      * long to prove that progress and cancellation wake workers by signal, not by the clock.
      */
-    Builder waitSlice(java.time.Duration waitSlice) {
+    Builder waitSlice(Duration waitSlice) {
       checkUnset(this.waitSlice, "waitSlice");
       this.waitSlice = requireNonNull(waitSlice, "waitSlice");
       return this;
