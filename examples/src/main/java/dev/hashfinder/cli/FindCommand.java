@@ -9,14 +9,23 @@ import dev.hashfinder.core.HashFinderEngine;
 import dev.hashfinder.grpc.HashFinderClient;
 import dev.hashfinder.grpc.InProcessHashFinder;
 import dev.hashfinder.grpc.Outcomes;
+import dev.hashfinder.grpc.BearerTokenCredentials;
+import io.grpc.ChannelCredentials;
+import io.grpc.ConnectivityState;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -49,6 +58,33 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--server", paramLabel = "HOST:PORT",
       description = "A hashfinder (or reference) server to ask, instead of the embedded one.")
   String server;
+
+  @Option(names = "--tls", description = "Connect to --server with TLS, trusting the JDK's "
+      + "certificate authorities (implied by the other --tls options).")
+  boolean tls;
+
+  @Option(names = "--tls-ca", paramLabel = "FILE",
+      description = "TLS: trust the server certificates this CA signed (PEM), instead of the "
+          + "JDK's.")
+  File tlsCa;
+
+  @Option(names = "--tls-cert", paramLabel = "FILE",
+      description = "Mutual TLS: the client's certificate chain, PEM.")
+  File tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE",
+      description = "Mutual TLS: the client's private key, PKCS#8 PEM.")
+  File tlsKey;
+
+  @Option(names = "--token-file", paramLabel = "FILE",
+      description = "Send authorization: Bearer with the first token in FILE; only over TLS or "
+          + "to a loopback address.")
+  Path tokenFile;
+
+  @Option(names = "--connect-timeout", paramLabel = "DURATION", converter = Durations.class,
+      defaultValue = "10s", description = "How long to wait for --server to accept the "
+          + "connection, as when it is still starting (default: 10s).")
+  Duration connectTimeout;
 
   @Option(names = "--show-inferior", paramLabel = "N",
       description = "Stream every secret within distance N on the way (FindRange).")
@@ -101,7 +137,18 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--threads sets the embedded engine; a remote server has its own");
     }
+    if (server == null && (tls || tlsCa != null || tlsCert != null || tokenFile != null)) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--tls, --tls-ca, --tls-cert and --token-file are for a --server");
+    }
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--tls-cert and --tls-key go together");
+    }
     try (Session session = server == null ? embedded() : remote()) {
+      if (session.channel != null) {
+        awaitConnection(session.channel);
+      }
       AutoCloseable progress = Progress.startIfTerminal(quiet, session.hashes, session.budget);
       Output output = new Output(System.out, json);
       CancellationToken token = new CancellationToken();
@@ -194,14 +241,61 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
     }
     InProcessHashFinder fixture = InProcessHashFinder.start(engine);
     return new Session(fixture.client(), engine::hashesExamined, engine.budget().maxHashes(),
-        fixture::close);
+        null, fixture::close);
   }
 
   private Session remote() {
-    ManagedChannel channel =
-        Grpc.newChannelBuilder(server, InsecureChannelCredentials.create()).build();
-    return new Session(HashFinderClient.create(channel), null,
-        maximumHashes == null ? Long.MAX_VALUE : maximumHashes,
+    ChannelCredentials credentials;
+    HashFinderClient client;
+    try {
+      credentials = channelCredentials();
+      ManagedChannel channel = Grpc.newChannelBuilder(server, credentials).build();
+      client = HashFinderClient.create(channel);
+      if (tokenFile != null) {
+        client = client.withCallCredentials(BearerTokenCredentials.fromFile(tokenFile));
+      }
+      return remote(channel, client);
+    } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  private ChannelCredentials channelCredentials() throws IOException {
+    if (!tls && tlsCa == null && tlsCert == null) {
+      return InsecureChannelCredentials.create();
+    }
+    TlsChannelCredentials.Builder builder = TlsChannelCredentials.newBuilder();
+    if (tlsCa != null) {
+      builder.trustManager(tlsCa);
+    }
+    if (tlsCert != null) {
+      builder.keyManager(tlsCert, tlsKey);
+    }
+    return builder.build();
+  }
+
+  /**
+   * Waits up to --connect-timeout for the channel to connect, so that a server still starting
+   * is waited for; the call then goes ahead either way, and fails with the server's real state.
+   */
+  private void awaitConnection(ManagedChannel channel) throws InterruptedException {
+    CountDownLatch ready = new CountDownLatch(1);
+    watch(channel, ready);
+    ready.await(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static void watch(ManagedChannel channel, CountDownLatch ready) {
+    ConnectivityState state = channel.getState(true);
+    if (state == ConnectivityState.READY || state == ConnectivityState.SHUTDOWN) {
+      ready.countDown();
+      return;
+    }
+    channel.notifyWhenStateChanged(state, () -> watch(channel, ready));
+  }
+
+  private Session remote(ManagedChannel channel, HashFinderClient client) {
+    return new Session(client, null,
+        maximumHashes == null ? Long.MAX_VALUE : maximumHashes, channel,
         () -> {
           channel.shutdown();
           if (!channel.awaitTermination(1, TimeUnit.SECONDS)) {
@@ -215,11 +309,14 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
     final HashFinder finder;
     final LongSupplier hashes;
     final long budget;
+    final ManagedChannel channel; // null for the embedded server
     private final Cleanup cleanup;
     private boolean closed;
 
-    Session(HashFinder finder, LongSupplier hashes, long budget, Cleanup cleanup) {
+    Session(HashFinder finder, LongSupplier hashes, long budget, ManagedChannel channel,
+        Cleanup cleanup) {
       this.finder = finder;
+      this.channel = channel;
       this.hashes = hashes;
       this.budget = budget;
       this.cleanup = cleanup;

@@ -4,14 +4,28 @@ import dev.hashfinder.HashAlgorithm;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.HashAlgorithms;
 import dev.hashfinder.core.HashFinderEngine;
+import dev.hashfinder.grpc.BearerTokens;
 import dev.hashfinder.grpc.HashFinderServer;
+import dev.hashfinder.grpc.ServerLimits;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
+import io.opentelemetry.exporter.prometheus.PrometheusHttpServer;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import java.io.File;
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,6 +47,43 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", paramLabel = "PORT", defaultValue = "50051",
       description = "Port to listen on, 0 for any free one (default: 50051).")
   int port;
+
+  @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "localhost",
+      description = "Address to listen on: a name binds all its addresses; 0.0.0.0 or :: every "
+          + "interface (default: localhost).")
+  String bind;
+
+  @Option(names = "--tls-cert", paramLabel = "FILE",
+      description = "TLS: the server's certificate chain, PEM.")
+  File tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE",
+      description = "TLS: the server's private key, PKCS#8 PEM (openssl pkcs8 -topk8 -nocrypt).")
+  File tlsKey;
+
+  @Option(names = "--tls-client-ca", paramLabel = "FILE",
+      description = "Mutual TLS: require a client certificate signed by this CA (PEM).")
+  File tlsClientCa;
+
+  @Option(names = "--token-file", paramLabel = "FILE",
+      description = "Require authorization: Bearer with one of the tokens in FILE, one a line; "
+          + "re-read when it changes. Health checks stay open.")
+  Path tokenFile;
+
+  @Option(names = "--metrics-port", paramLabel = "N",
+      description = "Serve Prometheus metrics at http://ADDRESS:N/metrics, on the --bind "
+          + "address.")
+  Integer metricsPort;
+
+  @Option(names = "--max-rpcs-per-client", paramLabel = "N",
+      description = "Searches one client (certificate, token or host) runs at once "
+          + "(default: half of --max-concurrent-rpcs, rounded up).")
+  Integer maxRpcsPerClient;
+
+  @Option(names = "--limit", paramLabel = "NAME=VALUE", mapFallbackValue = "",
+      description = "Change a connection limit, such as max-request-bytes=8192 or "
+          + "handshake-timeout=10s; docs/SECURITY.md lists them.")
+  Map<String, String> limits = new LinkedHashMap<>();
 
   @Option(names = "--maximum-hashes", paramLabel = "N",
       description = "Budget of each call; a client may ask for less (default: 100,000,000).")
@@ -65,8 +116,19 @@ final class ServeCommand implements Callable<Integer> {
     Main.requireAtLeast(spec, "--maximum-hashes", maximumHashes, 1);
     Main.requireAtLeast(spec, "--threads", threads, 1);
     Main.requireAtLeast(spec, "--max-concurrent-rpcs", maxConcurrentRpcs, 1);
+    Main.requireAtLeast(spec, "--max-rpcs-per-client", maxRpcsPerClient, 1);
+    Main.requireAtLeast(spec, "--metrics-port", metricsPort, 0);
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--tls-cert and --tls-key go together");
+    }
+    if (tlsClientCa != null && tlsCert == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--tls-client-ca needs --tls-cert and --tls-key: mutual TLS is TLS first");
+    }
     HashFinderEngine engine;
     HashFinderServer server;
+    OpenTelemetrySdk metrics = null;
     int concurrent = maxConcurrentRpcs != null
         ? maxConcurrentRpcs : 4 * Runtime.getRuntime().availableProcessors();
     try {
@@ -81,31 +143,112 @@ final class ServeCommand implements Callable<Integer> {
       if (threads != null) {
         builder.threads(threads);
       }
+      HashFinderServer.Builder serverBuilder = HashFinderServer.forAddress(bind, port)
+          .maxConcurrentSearches(concurrent)
+          .gracePeriod(gracePeriod)
+          .limits(limits());
+      if (maxRpcsPerClient != null) {
+        serverBuilder.maxSearchesPerClient(maxRpcsPerClient);
+      }
+      if (tlsCert != null) {
+        serverBuilder.credentials(tls());
+      }
+      if (tokenFile != null) {
+        serverBuilder.bearerTokens(BearerTokens.fromFile(tokenFile));
+      }
       engine = builder.build();
-      server = HashFinderServer.forPort(port).finder(engine)
-          .maxConcurrentSearches(concurrent).gracePeriod(gracePeriod).start();
-    } catch (IllegalArgumentException e) {
+      if (metricsPort != null) {
+        metrics = prometheus(metricsPort);
+        serverBuilder.openTelemetry(metrics);
+      }
+      server = serverBuilder.finder(engine).start();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      closeQuietly(metrics);
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     } catch (UncheckedIOException e) {
+      closeQuietly(metrics);
       System.err.println("hashfinder: " + e.getMessage());
       return Main.EXIT_NOT_FOUND;
     }
+    OpenTelemetrySdk openTelemetry = metrics;
     Main.serverLogs(verbose);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       logger.info("stopping: no new calls, cancelling those in flight");
       server.close();
       engine.close();
+      closeQuietly(openTelemetry);
       logger.info("hashfinder stopped");
       stopped.countDown();
       QuietShutdownLogManager.flushAndClose();
     }, "hashfinder-stop"));
-    logger.info("hashfinder serving hash_name.HashFinder on port " + server.port()
+    logger.info("hashfinder serving hash_name.HashFinder on " + server.addresses().stream()
+            .map(ServeCommand::target).collect(Collectors.joining(", "))
+        + (tlsCert == null ? "" : tlsClientCa == null ? " with TLS" : " with mutual TLS")
+        + (tokenFile == null ? "" : ", bearer tokens required")
+        + (metricsPort == null ? "" : ", metrics on http://" + bindForUrl() + ":" + metricsPort
+            + "/metrics")
         + " (budget " + maximumHashes + " hashes per call, " + engine.threads()
         + " threads per search, at most " + concurrent + " searches at once, digests "
         + String.join(", ", engine.algorithmNames()) + ")");
     server.awaitTermination();
     stopped.await();
     return Main.EXIT_FOUND;
+  }
+
+  private ServerLimits limits() {
+    ServerLimits chosen = ServerLimits.defaults();
+    for (Map.Entry<String, String> limit : limits.entrySet()) {
+      Object current = chosen.asMap().get(limit.getKey());
+      String value = limit.getValue();
+      try {
+        chosen = current instanceof Duration
+            ? chosen.with(limit.getKey(), new Durations().convert(value))
+            : chosen.with(limit.getKey(), current == null ? 1 : Integer.parseInt(value));
+      } catch (NumberFormatException | CommandLine.TypeConversionException e) {
+        throw new IllegalArgumentException("--limit " + limit.getKey() + ": not a valid value: '"
+            + value + "'");
+      }
+    }
+    return chosen;
+  }
+
+  private ServerCredentials tls() {
+    try {
+      TlsServerCredentials.Builder tls = TlsServerCredentials.newBuilder()
+          .keyManager(tlsCert, tlsKey);
+      if (tlsClientCa != null) {
+        tls.trustManager(tlsClientCa).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+      }
+      return tls.build();
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("cannot read the TLS files: " + e.getMessage(), e);
+    }
+  }
+
+  /** An SDK whose one reader is a Prometheus page on the --bind address. */
+  private OpenTelemetrySdk prometheus(int metricsPort) {
+    PrometheusHttpServer page = PrometheusHttpServer.builder()
+        .setHost(bind)
+        .setPort(metricsPort)
+        .build();
+    return OpenTelemetrySdk.builder()
+        .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(page).build())
+        .build();
+  }
+
+  private static String target(InetSocketAddress address) {
+    String host = address.getAddress().getHostAddress();
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+  }
+
+  private String bindForUrl() {
+    return bind.contains(":") ? "[" + bind + "]" : bind;
+  }
+
+  private static void closeQuietly(OpenTelemetrySdk sdk) {
+    if (sdk != null) {
+      sdk.close();
+    }
   }
 }

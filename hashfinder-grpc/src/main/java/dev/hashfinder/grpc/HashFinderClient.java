@@ -12,6 +12,7 @@ import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.grpc.proto.HashFinderGrpc;
 import dev.hashfinder.grpc.proto.HashNameRequest;
 import dev.hashfinder.grpc.proto.HashNameResponse;
+import io.grpc.CallCredentials;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -71,6 +72,20 @@ public final class HashFinderClient implements HashFinder {
    */
   public HashFinderClient withCallOptions(CallOptions callOptions) {
     return new HashFinderClient(channel, requireNonNull(callOptions, "callOptions"));
+  }
+
+  /**
+   * This client, sending {@code credentials} with every call, such as {@link
+   * BearerTokenCredentials} for a server that requires a token. Transport security (TLS, mutual
+   * TLS) belongs to the channel: build it with {@code Grpc.newChannelBuilder(target,
+   * TlsChannelCredentials.create())}.
+   *
+   * @param credentials the call credentials
+   * @return a client over the same channel
+   */
+  public HashFinderClient withCallCredentials(CallCredentials credentials) {
+    return withCallOptions(callOptions.withCallCredentials(requireNonNull(credentials,
+        "credentials")));
   }
 
   @Override

@@ -3,21 +3,37 @@ package dev.hashfinder.grpc;
 import static java.util.Objects.requireNonNull;
 
 import dev.hashfinder.HashFinder;
-import io.grpc.Grpc;
+import dev.hashfinder.core.HashFinderEngine;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollChannelOption;
+import io.grpc.opentelemetry.GrpcOpenTelemetry;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.opentelemetry.api.OpenTelemetry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 /**
  * A running hashfinder server: the {@link HashFinderService} with the standard health service and
@@ -29,6 +45,15 @@ import java.util.logging.Logger;
  *   server.awaitTermination();
  * }
  * }</pre>
+ *
+ * <p>A networked server is grpc-java's Netty server with {@linkplain ServerLimits connection
+ * limits} set, bound with {@code SO_REUSEPORT} where Netty's epoll transport runs. It listens on
+ * the loopback address unless given another, in clear unless given {@linkplain
+ * Builder#credentials TLS credentials}. With {@linkplain Builder#bearerTokens bearer tokens}, a
+ * call without one ends {@code UNAUTHENTICATED}; health checks stay open. Each caller (its
+ * client certificate's subject, its token, or its host) may run only {@linkplain
+ * Builder#maxSearchesPerClient its share} of the search slots, so one client cannot take them
+ * all.
  *
  * <p>{@link #close()} shuts down gracefully: it stops accepting calls, cancels the searches in
  * flight (their clients see {@code UNAVAILABLE}), waits up to the grace period for calls to end,
@@ -57,20 +82,41 @@ public final class HashFinderServer implements AutoCloseable {
   }
 
   /**
-   * A builder for a server on {@code port} of every interface; 0 picks a free port. It needs a
-   * gRPC transport on the classpath, such as {@code io.grpc:grpc-netty-shaded}. Netty's warning
-   * for a client that went away mid-response is logged at {@code FINE}: it is an expected event.
+   * {@return a builder for a server on {@code port} of the loopback address, as {@code
+   * forAddress("localhost", port)}}
    *
    * @param port the port, or 0 for any free one
-   * @return the builder
    */
   public static Builder forPort(int port) {
+    return forAddress("localhost", port);
+  }
+
+  /**
+   * A builder for a server on {@code port} of {@code host}: a name, such as {@code localhost},
+   * binds every address it resolves to (one only for port 0, so the port is one); an address,
+   * such as {@code 0.0.0.0} or {@code ::}, binds that. Netty's warning for a client that went
+   * away mid-response is logged at {@code FINE}: it is an expected event.
+   *
+   * @param host the name or address to listen on
+   * @param port the port, or 0 for any free one
+   * @return the builder
+   * @throws IllegalArgumentException if the port is out of range or the host does not resolve
+   */
+  public static Builder forAddress(String host, int port) {
+    requireNonNull(host, "host");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port not in [0, 65535]: " + port);
     }
+    List<InetSocketAddress> addresses = new ArrayList<>();
+    try {
+      for (InetAddress address : InetAddress.getAllByName(host)) {
+        addresses.add(new InetSocketAddress(address, port));
+      }
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("cannot resolve the address to listen on: " + host, e);
+    }
     TransportLogs.quietExpectedStreamErrors();
-    return new Builder(Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create()),
-        null);
+    return new Builder(port == 0 ? addresses.subList(0, 1) : addresses, null);
   }
 
   /**
@@ -80,7 +126,15 @@ public final class HashFinderServer implements AutoCloseable {
    */
   public static Builder inProcess(String name) {
     requireNonNull(name, "name");
-    return new Builder(InProcessServerBuilder.forName(name), name);
+    return new Builder(null, name);
+  }
+
+  /** {@return the addresses the server listens on; empty for an in-process server} */
+  public List<InetSocketAddress> addresses() {
+    return server.getListenSockets().stream()
+        .filter(InetSocketAddress.class::isInstance)
+        .map(InetSocketAddress.class::cast)
+        .collect(Collectors.toUnmodifiableList());
   }
 
   /** {@return the port the server listens on, or -1 for an in-process server} */
@@ -146,14 +200,21 @@ public final class HashFinderServer implements AutoCloseable {
    * Not thread-safe.
    */
   public static final class Builder {
-    private final ServerBuilder<?> serverBuilder;
+    private final List<InetSocketAddress> addresses; // null for in-process
     private final String inProcessName;
     private HashFinder finder;
     private Integer maxConcurrentSearches;
+    private Integer maxSearchesPerClient;
     private Duration gracePeriod;
+    private ServerCredentials credentials;
+    private BearerTokens tokens;
+    private ServerLimits limits;
+    private OpenTelemetry openTelemetry;
+    private final List<ServerInterceptor> interceptors = new ArrayList<>();
+    private final List<Consumer<? super ServerBuilder<?>>> customizers = new ArrayList<>();
 
-    private Builder(ServerBuilder<?> serverBuilder, String inProcessName) {
-      this.serverBuilder = serverBuilder;
+    private Builder(List<InetSocketAddress> addresses, String inProcessName) {
+      this.addresses = addresses == null ? null : List.copyOf(addresses);
       this.inProcessName = inProcessName;
     }
 
@@ -187,6 +248,24 @@ public final class HashFinderServer implements AutoCloseable {
     }
 
     /**
+     * The most searches one caller runs at once: a caller is its client certificate's subject
+     * under mutual TLS, else its bearer token, else its host. A call beyond its share is refused
+     * with {@code RESOURCE_EXHAUSTED} while slots stay free for others. By default half of
+     * {@link #maxConcurrentSearches}, rounded up.
+     *
+     * @param maxSearchesPerClient the most searches one caller runs at once; at least 1
+     * @return this builder
+     */
+    public Builder maxSearchesPerClient(int maxSearchesPerClient) {
+      checkUnset(this.maxSearchesPerClient, "maxSearchesPerClient");
+      if (maxSearchesPerClient < 1) {
+        throw new IllegalArgumentException("maxSearchesPerClient < 1: " + maxSearchesPerClient);
+      }
+      this.maxSearchesPerClient = maxSearchesPerClient;
+      return this;
+    }
+
+    /**
      * How long {@link #close()} waits for calls to end before cutting them; 5 s by default.
      *
      * @param gracePeriod how long to wait; zero or more
@@ -202,9 +281,98 @@ public final class HashFinderServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The transport security of a networked server, such as {@code
+     * TlsServerCredentials.create(certChain, privateKey)}, or one with {@code
+     * trustManager(clientCa)} and {@code ClientAuth.REQUIRE} for mutual TLS. By default,
+     * plaintext. Not for an in-process server.
+     *
+     * @param credentials the server's credentials
+     * @return this builder
+     */
+    public Builder credentials(ServerCredentials credentials) {
+      checkUnset(this.credentials, "credentials");
+      checkNetworked("credentials");
+      this.credentials = requireNonNull(credentials, "credentials");
+      return this;
+    }
+
+    /**
+     * Requires every call but health checks to carry {@code authorization: Bearer TOKEN} with one
+     * of {@code tokens}. A networked server refuses to start with tokens in clear on an address
+     * other than loopback: anyone on the path could read them.
+     *
+     * @param tokens the accepted tokens
+     * @return this builder
+     */
+    public Builder bearerTokens(BearerTokens tokens) {
+      checkUnset(this.tokens, "bearerTokens");
+      this.tokens = requireNonNull(tokens, "tokens");
+      return this;
+    }
+
+    /**
+     * The connection limits of a networked server; {@link ServerLimits#defaults()} by default.
+     * An in-process server applies only the request and metadata sizes.
+     *
+     * @param limits the limits
+     * @return this builder
+     */
+    public Builder limits(ServerLimits limits) {
+      checkUnset(this.limits, "limits");
+      this.limits = requireNonNull(limits, "limits");
+      return this;
+    }
+
+    /**
+     * Records gRPC's standard server metrics ({@code grpc.server.call.*}) and hashfinder's own
+     * ({@code hashfinder.*}: calls by outcome, searches running, cancel-to-idle time, and hashes
+     * examined when the finder is a {@code HashFinderEngine}) with {@code openTelemetry}. By
+     * default none are recorded.
+     *
+     * @param openTelemetry the OpenTelemetry whose meter provider takes the metrics
+     * @return this builder
+     */
+    public Builder openTelemetry(OpenTelemetry openTelemetry) {
+      checkUnset(this.openTelemetry, "openTelemetry");
+      this.openTelemetry = requireNonNull(openTelemetry, "openTelemetry");
+      return this;
+    }
+
+    /**
+     * Adds an interceptor to the hashfinder service's calls, run after the bearer-token check:
+     * a call it sees is authenticated. Interceptors run in the order they are added.
+     *
+     * @param interceptor intercepts each call
+     * @return this builder
+     */
+    public Builder intercept(ServerInterceptor interceptor) {
+      interceptors.add(requireNonNull(interceptor, "interceptor"));
+      return this;
+    }
+
+    /**
+     * Adds a step that changes the underlying {@link ServerBuilder} just before the server is
+     * built, after every setting here: a {@code NettyServerBuilder} for a networked server, an
+     * {@code InProcessServerBuilder} otherwise. What it sets wins.
+     *
+     * @param customizer changes the builder
+     * @return this builder
+     */
+    public Builder configure(Consumer<? super ServerBuilder<?>> customizer) {
+      customizers.add(requireNonNull(customizer, "customizer"));
+      return this;
+    }
+
     private static void checkUnset(Object current, String name) {
       if (current != null) {
         throw new IllegalStateException(name + " was already set to " + current);
+      }
+    }
+
+    private void checkNetworked(String setting) {
+      if (addresses == null) {
+        throw new IllegalStateException(setting + " is for a networked server, not in-process");
       }
     }
 
@@ -212,33 +380,106 @@ public final class HashFinderServer implements AutoCloseable {
      * Builds and starts the server.
      *
      * @return the running server
-     * @throws IllegalStateException if no finder was given
+     * @throws IllegalStateException if no finder was given, or tokens would travel in clear to
+     *     an address other than loopback
      * @throws UncheckedIOException if the server cannot bind its port
      */
     public HashFinderServer start() {
       if (finder == null) {
         throw new IllegalStateException("finder was not set");
       }
-      HashFinderService service = HashFinderService.create(
-          finder, maxConcurrentSearches == null ? Integer.MAX_VALUE : maxConcurrentSearches);
+      ServerLimits chosen = limits == null ? ServerLimits.defaults() : limits;
+      boolean plaintext = credentials == null || credentials instanceof InsecureServerCredentials;
+      if (addresses != null && plaintext && tokens != null && !allLoopback()) {
+        throw new IllegalStateException("bearer tokens over plaintext on " + describe(addresses)
+            + " would cross the network in clear: give TLS credentials, or listen on loopback");
+      }
+      ServiceMetrics metrics =
+          openTelemetry == null ? ServiceMetrics.NONE : new ServiceMetrics(openTelemetry);
+      int concurrent = maxConcurrentSearches == null ? Integer.MAX_VALUE : maxConcurrentSearches;
+      int perClient = maxSearchesPerClient != null ? maxSearchesPerClient
+          : concurrent == Integer.MAX_VALUE ? concurrent : (concurrent + 1) / 2;
+      HashFinderService service = HashFinderService.create(finder, concurrent, perClient, metrics);
+      if (openTelemetry != null && finder instanceof HashFinderEngine engine) {
+        metrics.observeHashes(engine::hashesExamined);
+      }
+      List<ServerInterceptor> chain = new ArrayList<>(interceptors);
+      Collections.reverse(chain); // ServerInterceptors runs the last one first
+      chain.add(new Callers(tokens, metrics));
       HealthStatusManager health = new HealthStatusManager();
-      Server server = serverBuilder
-          .addService(service)
+      ServerBuilder<?> builder = addresses == null
+          ? InProcessServerBuilder.forName(inProcessName) : netty(chosen);
+      builder.maxInboundMessageSize(chosen.maxRequestBytes())
+          .maxInboundMetadataSize(chosen.maxMetadataBytes())
+          .addService(ServerInterceptors.intercept(service, chain))
           .addService(health.getHealthService())
-          .addService(ProtoReflectionServiceV1.newInstance())
-          .build();
+          .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(),
+              new Callers(tokens, ServiceMetrics.NONE)));
+      if (openTelemetry != null) {
+        GrpcOpenTelemetry.newBuilder().sdk(openTelemetry).build().configureServerBuilder(builder);
+      }
+      customizers.forEach(customizer -> customizer.accept(builder));
+      Server server = builder.build();
       try {
         server.start();
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot start the server: " + e.getMessage(), e);
+        throw new UncheckedIOException("cannot listen on "
+            + (addresses == null ? inProcessName : describe(addresses)) + ": "
+            + e.getMessage() + (e.getCause() != null ? " (" + e.getCause().getMessage() + ")" : ""),
+            e);
       }
       health.setStatus("", ServingStatus.SERVING);
       health.setStatus(
           dev.hashfinder.grpc.proto.HashFinderGrpc.SERVICE_NAME, ServingStatus.SERVING);
       String target = inProcessName != null
-          ? "in-process:" + inProcessName : "port " + server.getPort();
+          ? "in-process:" + inProcessName : describe(server.getListenSockets());
+      if (addresses != null && plaintext && !allLoopback()) {
+        logger.warning("listening on " + target + " without TLS: traffic is in clear");
+      }
       return new HashFinderServer(server, service, health,
           gracePeriod == null ? Duration.ofSeconds(5) : gracePeriod, target);
     }
+
+    private boolean allLoopback() {
+      return addresses.stream().allMatch(address -> address.getAddress().isLoopbackAddress());
+    }
+
+    private NettyServerBuilder netty(ServerLimits limits) {
+      NettyServerBuilder netty = NettyServerBuilder.forAddress(addresses.get(0),
+          credentials == null ? InsecureServerCredentials.create() : credentials);
+      addresses.subList(1, addresses.size()).forEach(netty::addListenAddress);
+      if (Epoll.isAvailable()) {
+        // Lets a port another process reserved the same way be shared, as the reference's
+        // own test does before it starts the server.
+        netty.withOption(EpollChannelOption.SO_REUSEPORT, true);
+      }
+      return netty
+          .maxConcurrentCallsPerConnection(limits.maxCallsPerConnection())
+          .permitKeepAliveTime(limits.permitKeepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
+          .permitKeepAliveWithoutCalls(false)
+          .keepAliveTime(limits.keepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
+          .keepAliveTimeout(limits.keepAliveTimeout().toMillis(), TimeUnit.MILLISECONDS)
+          .maxConnectionIdle(limits.maxConnectionIdle().toMillis(), TimeUnit.MILLISECONDS)
+          .maxConnectionAge(limits.maxConnectionAge().toMillis(), TimeUnit.MILLISECONDS)
+          .maxConnectionAgeGrace(
+              limits.maxConnectionAgeGrace().toMillis(), TimeUnit.MILLISECONDS)
+          .handshakeTimeout(limits.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS)
+          .maxRstFramesPerWindow(
+              limits.maxResetsPerWindow(), (int) limits.resetWindow().toSeconds());
+    }
+
+    private static String describe(List<? extends SocketAddress> addresses) {
+      return addresses.stream().map(HashFinderServer::describe)
+          .collect(Collectors.joining(", "));
+    }
+  }
+
+  /** An address as a target names it: {@code 127.0.0.1:50051}, {@code [::1]:50051}. */
+  static String describe(SocketAddress address) {
+    if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+      String host = inet.getAddress().getHostAddress();
+      return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
+    }
+    return String.valueOf(address);
   }
 }

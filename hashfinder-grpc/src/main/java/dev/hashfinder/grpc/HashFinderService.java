@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -56,12 +57,19 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
 
   private final HashFinder finder;
   private final int maxConcurrentSearches;
+  private final int maxSearchesPerCaller;
+  private final ServiceMetrics metrics;
   private final AtomicInteger runningSearches = new AtomicInteger();
+  private final ConcurrentHashMap<String, Integer> searchesByCaller = new ConcurrentHashMap<>();
   private final CancellationToken shuttingDown = new CancellationToken();
 
-  private HashFinderService(HashFinder finder, int maxConcurrentSearches) {
+  private HashFinderService(HashFinder finder, int maxConcurrentSearches,
+      int maxSearchesPerCaller, ServiceMetrics metrics) {
     this.finder = finder;
     this.maxConcurrentSearches = maxConcurrentSearches;
+    this.maxSearchesPerCaller = maxSearchesPerCaller;
+    this.metrics = metrics;
+    metrics.observeRunning(runningSearches::get);
   }
 
   /**
@@ -83,11 +91,24 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
    * @throws IllegalArgumentException if {@code maxConcurrentSearches < 1}
    */
   public static HashFinderService create(HashFinder finder, int maxConcurrentSearches) {
+    return create(finder, maxConcurrentSearches, maxConcurrentSearches, ServiceMetrics.NONE);
+  }
+
+  /**
+   * The service as {@link HashFinderServer} runs it: with a share per caller (a caller is known
+   * only through the server's interceptor; see {@link Callers}) and with metrics.
+   */
+  static HashFinderService create(HashFinder finder, int maxConcurrentSearches,
+      int maxSearchesPerCaller, ServiceMetrics metrics) {
     requireNonNull(finder, "finder");
     if (maxConcurrentSearches < 1) {
       throw new IllegalArgumentException("maxConcurrentSearches < 1: " + maxConcurrentSearches);
     }
-    return new HashFinderService(finder, maxConcurrentSearches);
+    if (maxSearchesPerCaller < 1) {
+      throw new IllegalArgumentException("maxSearchesPerClient < 1: " + maxSearchesPerCaller);
+    }
+    return new HashFinderService(finder, maxConcurrentSearches, maxSearchesPerCaller,
+        requireNonNull(metrics, "metrics"));
   }
 
   /** {@return calls whose search has not ended yet} */
@@ -206,8 +227,10 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
           "request is not a valid hash_name.HashNameRequest"));
       return null;
     }
+    String caller = Callers.current().orElse(null);
     String description = method + " desired_name=\"" + Wire.abbreviate(request.getDesiredName())
-        + "\" ideal=" + request.getIdealHammingDistance();
+        + "\" ideal=" + request.getIdealHammingDistance()
+        + (caller == null ? "" : " from " + caller);
     Query query;
     ResourceBudget budget;
     try {
@@ -228,15 +251,42 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
           null));
       return null;
     }
+    if (caller != null && !takeCallerSlot(caller)) {
+      runningSearches.decrementAndGet();
+      refuse(description, observer, new FinderBusyException("caller " + caller
+          + " is running its share of " + maxSearchesPerCaller + " of the server's "
+          + maxConcurrentSearches + " concurrent searches", null));
+      return null;
+    }
     logger.finer(() -> description + ": searching");
-    return new Call(description, query, budget, observer);
+    return new Call(description, caller, query, budget, observer);
+  }
+
+  /** Counts a search against its caller's share; false if the share is taken. */
+  private boolean takeCallerSlot(String caller) {
+    boolean[] taken = {false};
+    searchesByCaller.compute(caller, (key, held) -> {
+      int running = held == null ? 0 : held;
+      if (running >= maxSearchesPerCaller) {
+        return held;
+      }
+      taken[0] = true;
+      return running + 1;
+    });
+    return taken[0];
+  }
+
+  private void releaseCallerSlot(String caller) {
+    searchesByCaller.computeIfPresent(caller, (key, held) -> held == 1 ? null : held - 1);
   }
 
   /** Ends a call that starts no search with the status of {@code reason}, and logs it. */
-  private static void refuse(String description, StreamObserver<HashNameResponse> observer,
+  private void refuse(String description, StreamObserver<HashNameResponse> observer,
       RuntimeException reason) {
     StatusRuntimeException status = Outcomes.toStatus(reason);
     logger.fine(() -> description + ": refused, " + summary(status));
+    metrics.ended(status.getStatus().getCode() == Status.Code.UNAVAILABLE
+        ? ServiceMetrics.Outcome.UNAVAILABLE : ServiceMetrics.Outcome.REFUSED);
     observer.onError(status);
   }
 
@@ -248,6 +298,7 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
   /** One call's search: its token, what cancelled it, and how it ends. */
   private final class Call {
     final String description;
+    final String caller; // null when no interceptor named it
     final Query query;
     final ResourceBudget budget;
     final ServerCallStreamObserver<HashNameResponse> observer;
@@ -256,11 +307,13 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
     final Context context = Context.current();
     final long startNanos = System.nanoTime();
     volatile boolean clientCancelled;
+    volatile long cancelledNanos;
     volatile String outcome = "found";
 
-    Call(String description, Query query, ResourceBudget budget,
+    Call(String description, String caller, Query query, ResourceBudget budget,
         ServerCallStreamObserver<HashNameResponse> observer) {
       this.description = description;
+      this.caller = caller;
       this.query = query;
       this.budget = budget;
       this.observer = observer;
@@ -270,6 +323,7 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
         token.cancel();
       });
       this.byShutdown = shuttingDown.onCancel(token::cancel);
+      token.onCancel(() -> cancelledNanos = System.nanoTime());
     }
 
     /**
@@ -280,9 +334,17 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
     <T> void finish(CompletableFuture<T> search, Consumer<T> onSuccess) {
       search.whenComplete((result, failure) -> {
         byShutdown.close();
+        long cancelled = cancelledNanos;
+        if (cancelled != 0) {
+          metrics.cancelledToIdle(System.nanoTime() - cancelled);
+        }
         runningSearches.decrementAndGet();
+        if (caller != null) {
+          releaseCallerSlot(caller);
+        }
         try {
           if (failure == null) {
+            metrics.ended(ServiceMetrics.Outcome.FOUND);
             onSuccess.accept(result);
           } else {
             fail(failure instanceof CompletionException ? failure.getCause() : failure);
@@ -304,10 +366,29 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
       }
       StatusRuntimeException status = Outcomes.toStatus(failure);
       outcome = summary(status);
+      metrics.ended(outcomeOf(status.getStatus().getCode()));
       if (status.getStatus().getCode() == Status.Code.INTERNAL) {
         logger.log(Level.WARNING, description + ": search failed", failure);
       }
       observer.onError(status);
+    }
+  }
+
+  /** The metrics' name for a search that ended with {@code code}. */
+  private static ServiceMetrics.Outcome outcomeOf(Status.Code code) {
+    switch (code) {
+      case RESOURCE_EXHAUSTED:
+        return ServiceMetrics.Outcome.EXHAUSTED;
+      case CANCELLED:
+        return ServiceMetrics.Outcome.CANCELLED;
+      case DEADLINE_EXCEEDED:
+        return ServiceMetrics.Outcome.DEADLINE;
+      case INVALID_ARGUMENT:
+        return ServiceMetrics.Outcome.REFUSED;
+      case UNAVAILABLE:
+        return ServiceMetrics.Outcome.UNAVAILABLE;
+      default:
+        return ServiceMetrics.Outcome.FAILED;
     }
   }
 

@@ -1,0 +1,105 @@
+package dev.hashfinder.grpc;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.net.HostAndPort;
+import com.google.common.net.InetAddresses;
+import io.grpc.CallCredentials;
+import io.grpc.Metadata;
+import io.grpc.SecurityLevel;
+import io.grpc.Status;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Executor;
+
+/**
+ * Call credentials that send {@code authorization: Bearer TOKEN}, as a server with {@link
+ * BearerTokens} requires. Pass them with {@link HashFinderClient#withCallCredentials}.
+ *
+ * <p>The token is sent only over a channel with privacy (TLS), or to a loopback address; any
+ * other call fails {@code UNAUTHENTICATED} without sending it, so a token never crosses a network
+ * in clear.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class BearerTokenCredentials extends CallCredentials {
+  private static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+  private final String token;
+
+  private BearerTokenCredentials(String token) {
+    this.token = token;
+  }
+
+  /**
+   * {@return credentials that send {@code token}}
+   *
+   * @param token the bearer token; not blank
+   * @throws IllegalArgumentException if it is blank or not printable ASCII
+   */
+  public static BearerTokenCredentials of(String token) {
+    requireNonNull(token, "token");
+    if (token.isBlank() || !token.chars().allMatch(c -> c > ' ' && c < 0x7f)) {
+      throw new IllegalArgumentException("a bearer token is printable ASCII with no spaces");
+    }
+    return new BearerTokenCredentials(token);
+  }
+
+  /**
+   * {@return credentials that send the first token in {@code file}} Blank lines and lines
+   * starting with {@code #} are skipped, so a server's token file works here too.
+   *
+   * @param file holds the token
+   * @throws UncheckedIOException if the file cannot be read
+   * @throws IllegalArgumentException if it holds no token
+   */
+  public static BearerTokenCredentials fromFile(Path file) {
+    try {
+      return Files.readAllLines(file, UTF_8).stream()
+          .map(String::strip)
+          .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+          .findFirst()
+          .map(BearerTokenCredentials::of)
+          .orElseThrow(() -> new IllegalArgumentException("the token file " + file
+              + " holds no token"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the token file " + file + ": " + e, e);
+    }
+  }
+
+  @Override
+  public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
+    if (info.getSecurityLevel() != SecurityLevel.PRIVACY_AND_INTEGRITY
+        && !isLoopback(info.getAuthority())) {
+      applier.fail(Status.UNAUTHENTICATED.withDescription("not sending a bearer token in clear "
+          + "to " + info.getAuthority() + ": use TLS"));
+      return;
+    }
+    Metadata headers = new Metadata();
+    headers.put(AUTHORIZATION, "Bearer " + token);
+    applier.apply(headers);
+  }
+
+  /** Whether an authority names this machine: localhost or a loopback address. */
+  static boolean isLoopback(String authority) {
+    String host;
+    try {
+      host = HostAndPort.fromString(authority).getHost();
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    if (host.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    return InetAddresses.isInetAddress(host) && InetAddresses.forString(host).isLoopbackAddress();
+  }
+
+  @Override
+  public String toString() {
+    return "BearerTokenCredentials{" + BearerTokens.fingerprint(token) + "}";
+  }
+}
