@@ -4,6 +4,9 @@ It uses only the fields of the reference service (1-3), as the reference client 
 one JSON object per line: each response, then {"status": CODE, "details": ...}.
 
 Usage: interop_client.py HOST:PORT SCENARIO [NAME] [IDEAL] [INTERESTING]
+
+With HF_TLS_CA set, the channel is TLS trusting that CA file; HF_TLS_CERT and HF_TLS_KEY add a
+client certificate, and HF_TOKEN sends "authorization: Bearer HF_TOKEN" with each call.
   find        Find, print the response and the status.
   find_range  FindRange, print every response and the status.
   cancel      Find as a future, print {"event": "started"}, wait for a line on stdin, cancel.
@@ -12,6 +15,7 @@ Usage: interop_client.py HOST:PORT SCENARIO [NAME] [IDEAL] [INTERESTING]
 """
 
 import json
+import os
 import sys
 
 import grpc
@@ -33,6 +37,24 @@ def emit_status(code, details):
     emit({"status": code.name, "details": details})
 
 
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def open_channel(target):
+    if "HF_TLS_CA" not in os.environ:
+        return grpc.insecure_channel(target)
+    credentials = grpc.ssl_channel_credentials(
+        root_certificates=read(os.environ["HF_TLS_CA"]),
+        private_key=read(os.environ["HF_TLS_KEY"]) if "HF_TLS_KEY" in os.environ else None,
+        certificate_chain=read(os.environ["HF_TLS_CERT"]) if "HF_TLS_CERT" in os.environ else None)
+    if "HF_TOKEN" in os.environ:
+        credentials = grpc.composite_channel_credentials(
+            credentials, grpc.access_token_call_credentials(os.environ["HF_TOKEN"]))
+    return grpc.secure_channel(target, credentials)
+
+
 def main():
     target, scenario = sys.argv[1], sys.argv[2]
     name = sys.argv[3] if len(sys.argv) > 3 else "aa"
@@ -41,7 +63,7 @@ def main():
     request = hash_name_pb2.HashNameRequest(
         desired_name=name, ideal_hamming_distance=ideal,
         interesting_hamming_distance=interesting)
-    with grpc.insecure_channel(target) as channel:
+    with open_channel(target) as channel:
         stub = hash_name_pb2_grpc.HashFinderStub(channel)
         if scenario == "find":
             try:

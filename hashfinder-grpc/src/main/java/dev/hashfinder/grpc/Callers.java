@@ -66,6 +66,9 @@ final class Callers implements ServerInterceptor {
     String caller = subject(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION))
         .orElse(tokenName != null ? tokenName
             : host(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
+    if (caller == null) { // in-process, no token: one process, not a client to share among
+      return next.startCall(call, headers);
+    }
     return Contexts.interceptCall(Context.current().withValue(CALLER, caller), call, headers,
         next);
   }
@@ -73,8 +76,7 @@ final class Callers implements ServerInterceptor {
   private <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, String why) {
     metrics.ended(ServiceMetrics.Outcome.UNAUTHENTICATED);
     logger.fine(() -> call.getMethodDescriptor().getBareMethodName() + " from "
-        + host(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR))
-        + ": refused, UNAUTHENTICATED: " + why);
+        + call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR) + ": refused, UNAUTHENTICATED: " + why);
     call.close(Status.UNAUTHENTICATED.withDescription(why), new Metadata());
     return new ServerCall.Listener<>() {};
   }
@@ -94,9 +96,10 @@ final class Callers implements ServerInterceptor {
     }
   }
 
+  /** A peer's host address; null for a peer with none, such as an in-process one. */
   private static String host(SocketAddress address) {
     return address instanceof InetSocketAddress inet && inet.getAddress() != null
         ? inet.getAddress().getHostAddress()
-        : String.valueOf(address);
+        : null;
   }
 }

@@ -135,8 +135,11 @@ class LibraryMannersTest {
         HashFinderServer onPort = HashFinderServer.forPort(0).finder(engine).start()) {
       assertThat(inProcess).hasToString("HashFinderServer{in-process:named}");
       assertThat(inProcess.port()).isEqualTo(-1);
-      assertThat(onPort).hasToString("HashFinderServer{port " + onPort.port() + "}");
+      assertThat(onPort).hasToString("HashFinderServer{127.0.0.1:" + onPort.port() + "}");
       assertThat(onPort.port()).isPositive();
+      assertThat(onPort.addresses()).singleElement()
+          .satisfies(address -> assertThat(address.getAddress().isLoopbackAddress()).isTrue());
+      assertThat(inProcess.addresses()).isEmpty();
     } finally {
       engine.close();
     }

@@ -173,7 +173,7 @@ class PythonInteropTest {
         "{\"case\": \"negative ideal distance\", \"status\": \"INVALID_ARGUMENT\"}",
         "{\"case\": \"negative interesting distance\", \"status\": \"INVALID_ARGUMENT\"}",
         "{\"case\": \"absurd ideal distance\", \"status\": \"OK\"}",
-        "{\"case\": \"megabyte name\", \"status\": \"INVALID_ARGUMENT\"}",
+        "{\"case\": \"megabyte name\", \"status\": \"RESOURCE_EXHAUSTED\"}",
         "{\"case\": \"name beyond the message limit\", \"status\": \"RESOURCE_EXHAUSTED\"}",
         "{\"case\": \"non-ASCII and NUL\", \"status\": \"INVALID_ARGUMENT\"}",
         "{\"case\": \"the next client\", \"status\": \"OK\"}");
