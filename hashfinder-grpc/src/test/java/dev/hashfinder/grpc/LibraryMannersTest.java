@@ -224,6 +224,20 @@ class LibraryMannersTest {
   }
 
   @Test
+  void aRequestRefusedBySize_isNotAWarningWithAStackTrace() {
+    HashFinderServer.forPort(0); // installs the filter
+    Logger netty = Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.NettyServerStream");
+
+    netty.log(Level.WARNING, "Exception processing message", Status.RESOURCE_EXHAUSTED
+        .withDescription("gRPC message exceeds maximum size 4096: 200005").asRuntimeException());
+    netty.log(Level.WARNING, "Exception processing message",
+        Status.INTERNAL.withDescription("broken").asRuntimeException());
+
+    assertThat(atLeast(Level.WARNING)).extracting(r -> r.getThrown().getMessage())
+        .containsExactly("INTERNAL: broken");
+  }
+
+  @Test
   void withCallOptions_appliesThemToEveryCall() {
     try (InProcessHashFinder fixture =
         InProcessHashFinder.start(HashFinderEngine.newBuilder().threads(1).build())) {

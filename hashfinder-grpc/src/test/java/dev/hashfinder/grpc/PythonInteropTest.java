@@ -15,6 +15,7 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.TlsServerCredentials;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -39,6 +41,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Cross-language interoperability with Debian's python3-grpcio: a Python client against our
@@ -100,6 +103,57 @@ class PythonInteropTest {
   private String serve(HashFinderEngine engine) {
     HashFinderServer server = closeLater(HashFinderServer.forPort(0).finder(engine).start());
     return "127.0.0.1:" + server.port();
+  }
+
+  // ---- a Python client over TLS, mutual TLS and with bearer tokens ----
+
+  private HashFinderServer secureServer(TestCertificates tls, boolean mutual, String token)
+      throws IOException {
+    TlsServerCredentials.Builder credentials = TlsServerCredentials.newBuilder()
+        .keyManager(tls.serverCert().toFile(), tls.serverKey().toFile());
+    if (mutual) {
+      credentials.trustManager(tls.ca().toFile())
+          .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+    }
+    return closeLater(HashFinderServer.forPort(0).finder(engine(1_000_000))
+        .credentials(credentials.build())
+        .bearerTokens(BearerTokens.of(token))
+        .start());
+  }
+
+  @Test
+  void pythonClient_overTls_withTheToken_isServed_andWithoutIt_isUnauthenticated(
+      @TempDir Path directory) throws Exception {
+    TestCertificates tls = TestCertificates.create(directory);
+    String target = "localhost:" + secureServer(tls, false, "py-token").port();
+    Map<String, String> trusting = Map.of("HF_TLS_CA", tls.ca().toString());
+
+    List<String> withToken = python(Map.of("HF_TLS_CA", tls.ca().toString(),
+        "HF_TOKEN", "py-token"), "interop_client.py", target, "find", "aa").awaitExit();
+    List<String> withoutToken =
+        python(trusting, "interop_client.py", target, "find", "aa").awaitExit();
+
+    assertThat(withToken).containsExactly("{\"secret\": \"ZA==\", \"hashed_name\": "
+        + "\"PDY4Ns9OFmZmaaJdooChhlwtKHQ=\", \"hamming_distance\": 0}",
+        "{\"status\": \"OK\", \"details\": \"\"}");
+    assertThat(withoutToken).containsExactly("{\"status\": \"UNAUTHENTICATED\", "
+        + "\"details\": \"this server needs an authorization: Bearer token\"}");
+  }
+
+  @Test
+  void pythonClient_withMutualTls_isServedWithItsCertificate_andRefusedWithout(
+      @TempDir Path directory) throws Exception {
+    TestCertificates tls = TestCertificates.create(directory);
+    String target = "localhost:" + secureServer(tls, true, "py-token").port();
+
+    List<String> certified = python(Map.of("HF_TLS_CA", tls.ca().toString(),
+        "HF_TLS_CERT", tls.clientCert().toString(), "HF_TLS_KEY", tls.clientKey().toString(),
+        "HF_TOKEN", "py-token"), "interop_client.py", target, "find", "aa").awaitExit();
+    List<String> uncertified = python(Map.of("HF_TLS_CA", tls.ca().toString(),
+        "HF_TOKEN", "py-token"), "interop_client.py", target, "find", "aa").awaitExit();
+
+    assertThat(certified).last().isEqualTo("{\"status\": \"OK\", \"details\": \"\"}");
+    assertThat(uncertified).singleElement().asString().startsWith("{\"status\": \"UNAVAILABLE\"");
   }
 
   @Test
@@ -288,10 +342,16 @@ class PythonInteropTest {
   // ---- running Python ----
 
   private PythonProcess python(String script, String... args) throws IOException {
+    return python(Map.of(), script, args);
+  }
+
+  private PythonProcess python(Map<String, String> environment, String script, String... args)
+      throws IOException {
     List<String> command = new ArrayList<>(List.of(PYTHON, SCRIPTS.resolve(script).toString()));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command)
         .redirectError(ProcessBuilder.Redirect.INHERIT);
+    builder.environment().putAll(environment);
     builder.environment().put("PYTHONPATH", STUBS.toString());
     return closeLater(new PythonProcess(builder.start()));
   }

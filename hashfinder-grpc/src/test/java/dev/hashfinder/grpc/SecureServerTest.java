@@ -289,7 +289,8 @@ class SecureServerTest {
 
   @Test
   void aCallersShare_isRefused_whileOtherCallersAreServed() throws Exception {
-    HashFinderEngine unlimited = HashFinderEngine.newBuilder().threads(1).build();
+    HashFinderEngine unlimited = HashFinderEngine.newBuilder().threads(1)
+        .budget(ResourceBudget.unlimited()).build();
     closeables.add(unlimited);
     HashFinderServer server = HashFinderServer.forPort(0).finder(unlimited)
         .bearerTokens(BearerTokens.of("alice", "bob"))

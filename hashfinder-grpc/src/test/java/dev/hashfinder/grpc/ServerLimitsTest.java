@@ -1,0 +1,159 @@
+package dev.hashfinder.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.hashfinder.CancellationToken;
+import dev.hashfinder.Match;
+import dev.hashfinder.Query;
+import dev.hashfinder.ResourceBudget;
+import dev.hashfinder.core.HashFinderEngine;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The connection limits: their defaults, how they change, and the ones a socket can reach. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ServerLimitsTest {
+  @Test
+  void defaults_areTheDocumentedOnes() {
+    ServerLimits limits = ServerLimits.defaults();
+
+    assertThat(limits.asMap()).containsExactly(
+        Map.entry("max-request-bytes", 4096),
+        Map.entry("max-metadata-bytes", 8192),
+        Map.entry("max-calls-per-connection", 16),
+        Map.entry("permit-keepalive-time", Duration.ofSeconds(10)),
+        Map.entry("keepalive-time", Duration.ofSeconds(60)),
+        Map.entry("keepalive-timeout", Duration.ofSeconds(20)),
+        Map.entry("max-connection-idle", Duration.ofSeconds(30)),
+        Map.entry("max-connection-age", Duration.ofMinutes(30)),
+        Map.entry("max-connection-age-grace", Duration.ofMinutes(5)),
+        Map.entry("handshake-timeout", Duration.ofSeconds(5)),
+        Map.entry("max-resets-per-window", 100),
+        Map.entry("reset-window", Duration.ofSeconds(10)));
+    assertThat(limits.maxRequestBytes()).isEqualTo(4096);
+    assertThat(limits.maxMetadataBytes()).isEqualTo(8192);
+    assertThat(limits.maxCallsPerConnection()).isEqualTo(16);
+    assertThat(limits.permitKeepAliveTime()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(limits.keepAliveTime()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(limits.keepAliveTimeout()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(limits.maxConnectionIdle()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(limits.maxConnectionAge()).isEqualTo(Duration.ofMinutes(30));
+    assertThat(limits.maxConnectionAgeGrace()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(limits.handshakeTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(limits.maxResetsPerWindow()).isEqualTo(100);
+    assertThat(limits.resetWindow()).isEqualTo(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void with_changesOneLimit_byItsName_andLeavesTheOriginal() {
+    ServerLimits changed = ServerLimits.defaults()
+        .with("max-request-bytes", 8192)
+        .with("handshake-timeout", Duration.ofSeconds(2));
+
+    assertThat(changed.maxRequestBytes()).isEqualTo(8192);
+    assertThat(changed.handshakeTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(changed.maxCallsPerConnection()).isEqualTo(16);
+    assertThat(ServerLimits.defaults().maxRequestBytes()).isEqualTo(4096);
+    assertThat(changed).isNotEqualTo(ServerLimits.defaults())
+        .isEqualTo(ServerLimits.defaults().with("handshake-timeout", Duration.ofSeconds(2))
+            .with("max-request-bytes", 8192))
+        .hasSameHashCodeAs(ServerLimits.defaults().with("max-request-bytes", 8192)
+            .with("handshake-timeout", Duration.ofSeconds(2)));
+    assertThat(changed.toString()).contains("max-request-bytes=8192");
+  }
+
+  @Test
+  void with_refusesUnknownNames_wrongKinds_andValuesBelowOne() {
+    assertThatThrownBy(() -> ServerLimits.defaults().with("max-bytes", 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("no count limit is called max-bytes; those are: max-request-bytes, "
+            + "max-metadata-bytes, max-calls-per-connection, max-resets-per-window");
+    assertThatThrownBy(() -> ServerLimits.defaults().with("max-request-bytes", Duration.ZERO))
+        .hasMessageStartingWith("no time limit is called max-request-bytes; those are: "
+            + "permit-keepalive-time, keepalive-time,");
+    assertThatThrownBy(() -> ServerLimits.defaults().with("max-calls-per-connection", 0))
+        .hasMessage("max-calls-per-connection < 1: 0");
+    assertThatThrownBy(() -> ServerLimits.defaults().with("keepalive-time", Duration.ZERO))
+        .hasMessage("keepalive-time <= 0: PT0S");
+    assertThatThrownBy(() ->
+        ServerLimits.defaults().with("reset-window", Duration.ofMillis(500)))
+        .hasMessage("reset-window < 1s: PT0.5S");
+  }
+
+  @Test
+  void aConnection_runsNoMoreCallsThanItsLimit_theNextWaitsForOneToEnd() throws Exception {
+    try (HashFinderEngine engine = HashFinderEngine.newBuilder().threads(1)
+            .budget(ResourceBudget.unlimited()).build();
+        HashFinderServer server = HashFinderServer.forPort(0).finder(engine)
+            .limits(ServerLimits.defaults().with("max-calls-per-connection", 2))
+            .start()) {
+      ManagedChannel channel = Grpc.newChannelBuilder("127.0.0.1:" + server.port(),
+          InsecureChannelCredentials.create()).build();
+      try {
+        HashFinderClient client = HashFinderClient.create(channel);
+        List<CancellationToken> tokens = List.of(
+            new CancellationToken(), new CancellationToken(), new CancellationToken());
+        List<CompletableFuture<Match>> calls = new ArrayList<>();
+        for (CancellationToken token : tokens) {
+          calls.add(client.find(Query.of("hashfinder", 0), ResourceBudget.unlimited(), token));
+        }
+
+        // The server advertised 2 streams: the client holds the third until one ends.
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(20))
+            .until(() -> server.service().runningSearches() == 2);
+        tokens.get(0).cancel();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> calls.get(0).isDone()
+            && server.service().runningSearches() == 2 && engine.activeSearches() == 2);
+        tokens.forEach(CancellationToken::cancel);
+        await().atMost(Duration.ofSeconds(10)).until(() -> engine.activeSearches() == 0);
+      } finally {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  void aConnectionThatNeverCompletesItsHandshake_isClosedAfterTheHandshakeTimeout()
+      throws Exception {
+    try (HashFinderEngine engine = HashFinderEngine.newBuilder().threads(1).build();
+        HashFinderServer server = HashFinderServer.forPort(0).finder(engine)
+            .limits(ServerLimits.defaults().with("handshake-timeout", Duration.ofSeconds(1)))
+            .start();
+        Socket slowloris = new Socket()) {
+      slowloris.connect(new InetSocketAddress("127.0.0.1", server.port()));
+      slowloris.setSoTimeout(30_000);
+      OutputStream out = slowloris.getOutputStream();
+      out.write("PRI * HTTP/2.0\r\n".getBytes(StandardCharsets.US_ASCII)); // half a preface
+      out.flush();
+      InputStream in = slowloris.getInputStream();
+
+      int read; // a read that times out (30 s) throws instead, failing the test
+      try {
+        do {
+          read = in.read();
+        } while (read != -1);
+      } catch (java.net.SocketException reset) {
+        read = -1;
+      }
+
+      assertThat(read).isEqualTo(-1);
+    }
+  }
+}
