@@ -3,11 +3,21 @@ package dev.hashfinder.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.hashfinder.grpc.TestCertificates;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +30,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged {@code hashfinder.jar} as real processes, with real signals: the reference test
@@ -117,7 +128,7 @@ class CommandLineIT {
     assertThat(find.exitCode()).isZero();
     assertThat(find.stdout).first().isEqualTo("secret: \"ZA==\"");
     assertThat(server.run.process.isAlive()).isTrue();
-    server.awaitLog("Find desired_name=\"aa\" ideal=0: found index 101");
+    server.awaitLog("Find desired_name=\"aa\" ideal=0 from 127.0.0.1: found index 101");
   }
 
   @Test
@@ -132,7 +143,7 @@ class CommandLineIT {
     assertThat(interrupted.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
     long millis = (System.nanoTime() - start) / 1_000_000;
     assertThat(interrupted.process.exitValue()).as("exit after %d ms", millis).isEqualTo(130);
-    server.awaitLog("Find desired_name=\"hashfinder\" ideal=0: CANCELLED: cancelled by the client");
+    server.awaitLog("Find desired_name=\"hashfinder\" ideal=0 from 127.0.0.1: CANCELLED: cancelled by the client");
     Run next = start("find", "aa", "--server", server.target);
     assertThat(next.exitCode()).isZero();
   }
@@ -145,7 +156,7 @@ class CommandLineIT {
 
     signal("KILL", killed);
 
-    server.awaitLog("Find desired_name=\"hashfinder\" ideal=0: CANCELLED: cancelled by the client");
+    server.awaitLog("Find desired_name=\"hashfinder\" ideal=0 from 127.0.0.1: CANCELLED: cancelled by the client");
     assertThat(start("find", "aa", "--server", server.target).exitCode()).isZero();
   }
 
@@ -193,6 +204,109 @@ class CommandLineIT {
         .containsExactly("engine_ms", "loopback_grpc_ms");
   }
 
+  @Test
+  void theReferenceTest_reservesThePortWithSoReuseport_andBothScenariosPass() throws Exception {
+    // As the reference's test does: hold the port with SO_REUSEPORT, on IPv6's wildcard
+    // (dual-stack where the host has IPv6), bound but not listening, while the server starts.
+    try (Socket reservation = new Socket()) {
+      reservation.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+      reservation.bind(new InetSocketAddress(0));
+      String port = Integer.toString(reservation.getLocalPort());
+      Run server = start("serve", "--port", port);
+      String target = "localhost:" + port;
+
+      // successful run: the client starts at once, as there, and waits for the server.
+      Run first = start("find", "aa", "--server", target, "--ideal-distance", "0");
+      assertThat(first.exitCode()).isZero();
+      assertThat(server.process.isAlive()).isTrue();
+
+      // graceful SIGINT: interrupt one client; the next is served and the server lives on.
+      Run interrupted = start("find", "aaaaaaaaaa", "--server", target, "--ideal-distance", "0");
+      signal("INT", interrupted);
+      assertThat(interrupted.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      Run second = start("find", "aa", "--server", target, "--ideal-distance", "0");
+      assertThat(second.exitCode()).isZero();
+      assertThat(second.stdout).containsExactly(
+          "secret: \"ZA==\"", "hashed_name: \"PDY4Ns9OFmZmaaJdooChhlwtKHQ=\"", "");
+      assertThat(server.process.isAlive()).isTrue();
+    }
+  }
+
+  @Test
+  void tlsAndTokens_serveAClientWithBoth_andRefuseOneWithoutTheToken(@TempDir Path directory)
+      throws Exception {
+    TestCertificates tls = TestCertificates.create(directory);
+    Path tokens = Files.writeString(directory.resolve("tokens"), "cli-token\n");
+    Server server = serve("--tls-cert", tls.serverCert().toString(),
+        "--tls-key", tls.serverKey().toString(), "--tls-client-ca", tls.ca().toString(),
+        "--token-file", tokens.toString());
+    String target = "localhost:" + server.target.substring(server.target.indexOf(':') + 1);
+    List<String> mutualTls = List.of("--tls-ca", tls.ca().toString(),
+        "--tls-cert", tls.clientCert().toString(), "--tls-key", tls.clientKey().toString());
+
+    Run served = start(concat(List.of("find", "aa", "--server", target, "--token-file",
+        tokens.toString()), mutualTls));
+    Run withoutToken = start(concat(List.of("find", "aa", "--server", target), mutualTls));
+
+    assertThat(served.exitCode()).isZero();
+    assertThat(served.stdout).first().isEqualTo("secret: \"ZA==\"");
+    assertThat(withoutToken.exitCode()).isEqualTo(1);
+    assertThat(withoutToken.stderr).containsExactly(
+        "hashfinder: UNAUTHENTICATED: this server needs an authorization: Bearer token");
+    server.awaitLog("ideal=0 from " + TestCertificates.CLIENT_SUBJECT + ": found index 101");
+    assertThat(server.run.stderr).first().asString().contains("with mutual TLS, bearer tokens");
+  }
+
+  @Test
+  void metrics_arePrometheusText_withGrpcsAndHashfindersOwn() throws Exception {
+    int metricsPort;
+    try (ServerSocket free = new ServerSocket(0)) {
+      metricsPort = free.getLocalPort();
+    }
+    Server server = serve("--metrics-port", Integer.toString(metricsPort));
+    assertThat(start("find", "aa", "--server", server.target).exitCode()).isZero();
+    assertThat(start("find", "hashfinder", "--server", server.target, "--maximum-hashes", "1000")
+        .exitCode()).isEqualTo(1);
+
+    HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body().lines())
+        .anyMatch(line -> line.startsWith("hashfinder_calls_total{")
+            && line.contains("outcome=\"found\"") && line.endsWith(" 1.0"))
+        .anyMatch(line -> line.startsWith("hashfinder_calls_total{")
+            && line.contains("outcome=\"exhausted\"") && line.endsWith(" 1.0"))
+        .anyMatch(line -> line.startsWith("hashfinder_hashes_examined_total"))
+        .anyMatch(line -> line.startsWith("hashfinder_searches_running"))
+        .anyMatch(line -> line.startsWith("grpc_server_call_duration_seconds_count{")
+            && line.contains("grpc_method=\"hash_name.HashFinder/Find\""));
+  }
+
+  @Test
+  void listeningBeyondLoopback_withoutTls_saysTrafficIsInClear_andRefusesTokens(
+      @TempDir Path directory) throws Exception {
+    Path tokens = Files.writeString(directory.resolve("tokens"), "cli-token\n");
+
+    Run inClear = start("serve", "--port", "0", "--bind", "0.0.0.0");
+    Run withTokens = start("serve", "--port", "0", "--bind", "0.0.0.0",
+        "--token-file", tokens.toString());
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> inClear.stderr.stream()
+        .anyMatch(line -> line.contains("without TLS: traffic is in clear")));
+    assertThat(withTokens.exitCode()).isEqualTo(2);
+    assertThat(withTokens.stderr).first().asString().isEqualTo("bearer tokens over plaintext "
+        + "on 0.0.0.0:0 would cross the network in clear: give TLS credentials, or listen on "
+        + "loopback");
+  }
+
+  private static String[] concat(List<String> first, List<String> second) {
+    List<String> all = new ArrayList<>(first);
+    all.addAll(second);
+    return all.toArray(String[]::new);
+  }
+
   // ---- processes ----
 
   private Run start(String... args) throws IOException {
@@ -215,7 +329,7 @@ class CommandLineIT {
     List<String> all = new ArrayList<>(List.of("serve", "--port", "0", "--verbose"));
     all.addAll(List.of(args));
     Run run = start(all.toArray(String[]::new));
-    Pattern port = Pattern.compile(".*serving hash_name.HashFinder on port (\\d+) .*");
+    Pattern port = Pattern.compile(".*serving hash_name.HashFinder on 127.0.0.1:(\\d+).*");
     String target = await().atMost(Duration.ofSeconds(30)).until(() -> run.stderr.stream()
         .map(port::matcher).filter(Matcher::matches).map(m -> "127.0.0.1:" + m.group(1))
         .findFirst().orElse(null), t -> t != null);
@@ -226,7 +340,7 @@ class CommandLineIT {
   private record Server(Run run, String target) {
     /** Waits until the server has started the search of a call for {@code name}. */
     void awaitSearching(String name) {
-      awaitLog("Find desired_name=\"" + name + "\" ideal=0: searching");
+      awaitLog("Find desired_name=\"" + name + "\" ideal=0 from 127.0.0.1: searching");
     }
 
     void awaitLog(String fragment) {
