@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -31,16 +32,18 @@ import java.util.logging.Logger;
  */
 public final class BearerTokens {
   private static final Logger logger = Logger.getLogger(BearerTokens.class.getName());
-  private static final long RECHECK_NANOS = 1_000_000_000L;
+  private static final Duration RECHECK = Duration.ofSeconds(1);
 
   private final Path file;
+  private final long recheckNanos;
   private volatile List<byte[]> tokens;
   private volatile FileTime readModified;
   private volatile long readSize;
   private volatile long checkedNanos;
 
-  private BearerTokens(Path file, List<byte[]> tokens) {
+  private BearerTokens(Path file, List<byte[]> tokens, Duration recheck) {
     this.file = file;
+    this.recheckNanos = recheck.toNanos();
     this.tokens = tokens;
     this.checkedNanos = System.nanoTime();
   }
@@ -53,8 +56,13 @@ public final class BearerTokens {
    * @throws IllegalArgumentException if it holds no token
    */
   public static BearerTokens fromFile(Path file) {
+    return fromFile(file, RECHECK);
+  }
+
+  /** As {@link #fromFile(Path)}, checking the file for changes at most once per {@code recheck}. */
+  static BearerTokens fromFile(Path file, Duration recheck) {
     requireNonNull(file, "file");
-    BearerTokens tokens = new BearerTokens(file, List.of());
+    BearerTokens tokens = new BearerTokens(file, List.of(), recheck);
     try {
       tokens.reload();
     } catch (IOException e) {
@@ -80,7 +88,7 @@ public final class BearerTokens {
     if (accepted.isEmpty()) {
       throw new IllegalArgumentException("no bearer token given");
     }
-    return new BearerTokens(null, List.copyOf(accepted));
+    return new BearerTokens(null, List.copyOf(accepted), RECHECK);
   }
 
   /** {@return how many tokens are accepted now} */
@@ -116,11 +124,11 @@ public final class BearerTokens {
 
   private void refreshIfChanged() {
     long now = System.nanoTime();
-    if (file == null || now - checkedNanos < RECHECK_NANOS) {
+    if (file == null || now - checkedNanos < recheckNanos) {
       return;
     }
     synchronized (this) {
-      if (now - checkedNanos < RECHECK_NANOS) {
+      if (now - checkedNanos < recheckNanos) {
         return;
       }
       checkedNanos = now;
@@ -136,9 +144,15 @@ public final class BearerTokens {
     }
   }
 
+  /**
+   * Reads the file; on success takes its tokens. Either way remembers the version read, so
+   * that a file left broken is warned about once, not on every call.
+   */
   private synchronized void reload() throws IOException {
     FileTime modified = Files.getLastModifiedTime(file);
     long size = Files.size(file);
+    readModified = modified;
+    readSize = size;
     List<byte[]> read = new ArrayList<>();
     for (String line : Files.readAllLines(file, UTF_8)) {
       String token = line.strip();
@@ -150,8 +164,6 @@ public final class BearerTokens {
       throw new IllegalArgumentException("the token file " + file + " holds no token");
     }
     tokens = List.copyOf(read);
-    readModified = modified;
-    readSize = size;
   }
 
   @Override
