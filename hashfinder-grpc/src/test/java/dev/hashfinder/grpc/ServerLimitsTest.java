@@ -12,6 +12,7 @@ import dev.hashfinder.core.HashFinderEngine;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import java.io.DataInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -114,18 +115,43 @@ class ServerLimitsTest {
           calls.add(client.find(Query.of("hashfinder", 0), ResourceBudget.unlimited(), token));
         }
 
-        // The server advertised 2 streams: the client holds the third until one ends.
+        // The server advertised 2 streams: the client holds the third back.
         await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(20))
             .until(() -> server.service().runningSearches() == 2);
-        tokens.get(0).cancel();
-
-        await().atMost(Duration.ofSeconds(20)).until(() -> calls.get(0).isDone()
-            && server.service().runningSearches() == 2 && engine.activeSearches() == 2);
+        assertThat(calls.get(2)).isNotDone();
         tokens.forEach(CancellationToken::cancel);
         await().atMost(Duration.ofSeconds(10)).until(() -> engine.activeSearches() == 0);
       } finally {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
+    }
+  }
+
+  @Test
+  void theServerAdvertisesItsCallsPerConnection_inItsFirstSettings() throws Exception {
+    try (HashFinderEngine engine = HashFinderEngine.newBuilder().threads(1).build();
+        HashFinderServer server = HashFinderServer.forPort(0).finder(engine)
+            .limits(ServerLimits.defaults().with("max-calls-per-connection", 3))
+            .start();
+        Socket socket = new Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(30_000);
+      OutputStream out = socket.getOutputStream();
+      out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0}); // an empty SETTINGS frame
+      out.flush();
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+
+      int length = (in.readUnsignedShort() << 8) | in.readUnsignedByte();
+      int type = in.readUnsignedByte();
+      in.readUnsignedByte(); // flags
+      in.readInt(); // stream 0
+      Map<Integer, Long> settings = new java.util.HashMap<>();
+      for (int read = 0; read < length; read += 6) {
+        settings.put(in.readUnsignedShort(), in.readInt() & 0xffffffffL);
+      }
+
+      assertThat(type).as("the server's first frame is SETTINGS").isEqualTo(4);
+      assertThat(settings).containsEntry(0x3, 3L); // SETTINGS_MAX_CONCURRENT_STREAMS
     }
   }
 
