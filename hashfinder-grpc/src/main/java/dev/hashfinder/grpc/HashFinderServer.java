@@ -399,7 +399,8 @@ public final class HashFinderServer implements AutoCloseable {
       int concurrent = maxConcurrentSearches == null ? Integer.MAX_VALUE : maxConcurrentSearches;
       int perClient = maxSearchesPerClient != null ? maxSearchesPerClient
           : concurrent == Integer.MAX_VALUE ? concurrent : (concurrent + 1) / 2;
-      HashFinderService service = HashFinderService.create(finder, concurrent, perClient, metrics);
+      HashFinderService service =
+          HashFinderService.create(finder, concurrent, perClient, metrics, chosen);
       if (openTelemetry != null && finder instanceof HashFinderEngine engine) {
         metrics.observeHashes(engine::hashesExamined);
       }

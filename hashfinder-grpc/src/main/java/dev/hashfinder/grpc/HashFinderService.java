@@ -3,6 +3,7 @@ package dev.hashfinder.grpc;
 import static java.util.Objects.requireNonNull;
 
 import dev.hashfinder.CancellationToken;
+import dev.hashfinder.DeadlineExceededException;
 import dev.hashfinder.FinderBusyException;
 import dev.hashfinder.FinderUnavailableException;
 import dev.hashfinder.HashFinder;
@@ -24,12 +25,17 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -59,16 +65,29 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
   private final int maxConcurrentSearches;
   private final int maxSearchesPerCaller;
   private final ServiceMetrics metrics;
+  private final Duration stalledStreamTimeout;
+  private final Duration maxCallDuration;
+  private final ScheduledThreadPoolExecutor timers;
   private final AtomicInteger runningSearches = new AtomicInteger();
   private final ConcurrentHashMap<String, Integer> searchesByCaller = new ConcurrentHashMap<>();
   private final CancellationToken shuttingDown = new CancellationToken();
 
   private HashFinderService(HashFinder finder, int maxConcurrentSearches,
-      int maxSearchesPerCaller, ServiceMetrics metrics) {
+      int maxSearchesPerCaller, ServiceMetrics metrics, ServerLimits limits) {
     this.finder = finder;
     this.maxConcurrentSearches = maxConcurrentSearches;
     this.maxSearchesPerCaller = maxSearchesPerCaller;
     this.metrics = metrics;
+    this.stalledStreamTimeout = limits.stalledStreamTimeout();
+    this.maxCallDuration = limits.maxCallDuration();
+    this.timers = new ScheduledThreadPoolExecutor(1, runnable -> {
+      Thread thread = new Thread(runnable, "hashfinder-call-limits");
+      thread.setDaemon(true);
+      return thread;
+    });
+    timers.setRemoveOnCancelPolicy(true); // a call that ends takes its timer with it
+    timers.setKeepAliveTime(10, TimeUnit.SECONDS);
+    timers.allowCoreThreadTimeOut(true); // no thread while no call runs
     metrics.observeRunning(runningSearches::get);
   }
 
@@ -91,7 +110,8 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
    * @throws IllegalArgumentException if {@code maxConcurrentSearches < 1}
    */
   public static HashFinderService create(HashFinder finder, int maxConcurrentSearches) {
-    return create(finder, maxConcurrentSearches, maxConcurrentSearches, ServiceMetrics.NONE);
+    return create(finder, maxConcurrentSearches, maxConcurrentSearches, ServiceMetrics.NONE,
+        ServerLimits.defaults());
   }
 
   /**
@@ -99,7 +119,7 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
    * only through the server's interceptor; see {@link Callers}) and with metrics.
    */
   static HashFinderService create(HashFinder finder, int maxConcurrentSearches,
-      int maxSearchesPerCaller, ServiceMetrics metrics) {
+      int maxSearchesPerCaller, ServiceMetrics metrics, ServerLimits limits) {
     requireNonNull(finder, "finder");
     if (maxConcurrentSearches < 1) {
       throw new IllegalArgumentException("maxConcurrentSearches < 1: " + maxConcurrentSearches);
@@ -108,7 +128,7 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
       throw new IllegalArgumentException("maxSearchesPerClient < 1: " + maxSearchesPerCaller);
     }
     return new HashFinderService(finder, maxConcurrentSearches, maxSearchesPerCaller,
-        requireNonNull(metrics, "metrics"));
+        requireNonNull(metrics, "metrics"), requireNonNull(limits, "limits"));
   }
 
   /** {@return calls whose search has not ended yet} */
@@ -123,6 +143,7 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
    */
   public void shutdown() {
     shuttingDown.cancel();
+    timers.shutdownNow();
   }
 
   /**
@@ -210,7 +231,7 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
   public void findRange(HashNameRequest request, StreamObserver<HashNameResponse> observer) {
     Call call = start("FindRange", request, observer);
     if (call != null) {
-      FlowControl flow = new FlowControl(call.observer, call.token);
+      FlowControl flow = new FlowControl(call, stalledStreamTimeout.toNanos());
       call.finish(finder.findRange(call.query, call.budget, call.token, flow), ignored -> {
         call.outcome = "found after " + flow.sent + " responses";
         observer.onCompleted();
@@ -307,6 +328,7 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
     final Context context = Context.current();
     final long startNanos = System.nanoTime();
     volatile boolean clientCancelled;
+    volatile ServerEnding endedByServer; // null unless a limit of the server's ended it
     volatile long cancelledNanos;
     volatile String outcome = "found";
 
@@ -326,14 +348,24 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
       token.onCancel(() -> cancelledNanos = System.nanoTime());
     }
 
+    /** Ends the call's search because of one of the server's limits. */
+    void endByServer(ServerEnding ending) {
+      endedByServer = ending;
+      token.cancel();
+    }
+
     /**
      * Sends the outcome once the search has ended; the engine completes a search cancelled
      * through its token only after its workers stopped, so with the engine behind it the permit
      * is released when the worker really is free.
      */
     <T> void finish(CompletableFuture<T> search, Consumer<T> onSuccess) {
+      ScheduledFuture<?> overrun = scheduleOverrun();
       search.whenComplete((result, failure) -> {
         byShutdown.close();
+        if (overrun != null) {
+          overrun.cancel(false);
+        }
         long cancelled = cancelledNanos;
         if (cancelled != 0) {
           metrics.cancelledToIdle(System.nanoTime() - cancelled);
@@ -357,8 +389,24 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
       });
     }
 
+    private ScheduledFuture<?> scheduleOverrun() {
+      try {
+        return timers.schedule(() -> endByServer(ServerEnding.OVERRAN),
+            maxCallDuration.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        return null; // shutting down: the shutdown cancels the search instead
+      }
+    }
+
     private void fail(Throwable failure) {
-      if (failure instanceof CancellationException) {
+      ServerEnding byServer = endedByServer;
+      if (failure instanceof CancellationException && byServer != null) {
+        failure = byServer == ServerEnding.STALLED
+            ? new CancellationException("the client read no response for "
+                + Wire.describe(stalledStreamTimeout) + "; the stream is abandoned")
+            : new DeadlineExceededException("the call ran for the server's limit of "
+                + Wire.describe(maxCallDuration), -1);
+      } else if (failure instanceof CancellationException) {
         // Only this service cancels a search: its client went away, or the server is stopping.
         boolean deadline = context.getDeadline() != null && context.getDeadline().isExpired();
         failure = !clientCancelled ? new FinderUnavailableException(SHUTTING_DOWN, failure)
@@ -366,7 +414,8 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
       }
       StatusRuntimeException status = Outcomes.toStatus(failure);
       outcome = summary(status);
-      metrics.ended(outcomeOf(status.getStatus().getCode()));
+      metrics.ended(byServer == ServerEnding.STALLED
+          ? ServiceMetrics.Outcome.STALLED : outcomeOf(status.getStatus().getCode()));
       if (status.getStatus().getCode() == Status.Code.INTERNAL) {
         logger.log(Level.WARNING, description + ": search failed", failure);
       }
@@ -392,20 +441,30 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
     }
   }
 
+  /** Why the server ended a call itself. */
+  private enum ServerEnding {
+    /** Its client read nothing for the stalled-stream timeout. */
+    STALLED,
+    /** It ran for the maximum call duration. */
+    OVERRAN
+  }
+
   /**
    * Sends each match when the call is ready for it, and holds the search's emitting worker while
-   * it is not; wakes when the call becomes ready or the search is cancelled.
+   * it is not; wakes when the call becomes ready or the search is cancelled. A client that reads
+   * nothing for the stalled-stream timeout is a stalled client: its search is cancelled, so that
+   * flow control, which spends no budget, cannot hold a search slot for ever.
    */
   private static final class FlowControl implements MatchListener {
-    private final ServerCallStreamObserver<HashNameResponse> observer;
-    private final CancellationToken token;
+    private final Call call;
+    private final long stallNanos;
     private long sent; // written by the emitting worker, read after the search completed
 
-    FlowControl(ServerCallStreamObserver<HashNameResponse> observer, CancellationToken token) {
-      this.observer = observer;
-      this.token = token;
-      observer.setOnReadyHandler(this::wake);
-      token.onCancel(this::wake);
+    FlowControl(Call call, long stallNanos) {
+      this.call = call;
+      this.stallNanos = stallNanos;
+      call.observer.setOnReadyHandler(this::wake);
+      call.token.onCancel(this::wake);
     }
 
     private synchronized void wake() {
@@ -415,17 +474,23 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
     @Override
     public void onMatch(Match match) {
       synchronized (this) {
-        while (!observer.isReady() && !token.isCancelled()) {
+        long waitingSince = System.nanoTime();
+        while (!call.observer.isReady() && !call.token.isCancelled()) {
+          long left = stallNanos - (System.nanoTime() - waitingSince);
+          if (left <= 0) {
+            call.endByServer(ServerEnding.STALLED);
+            break;
+          }
           try {
-            wait();
+            TimeUnit.NANOSECONDS.timedWait(this, left);
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            token.cancel();
+            call.token.cancel();
           }
         }
       }
-      if (!token.isCancelled()) {
-        observer.onNext(Wire.response(match));
+      if (!call.token.isCancelled()) {
+        call.observer.onNext(Wire.response(match));
         sent++;
       }
     }

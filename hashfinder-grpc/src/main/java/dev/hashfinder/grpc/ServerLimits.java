@@ -36,7 +36,14 @@ import java.util.Map;
  * <tr><td>{@code max-resets-per-window}</td><td>100</td>
  *     <td>stream resets a client may send per window (CVE-2023-44487)</td></tr>
  * <tr><td>{@code reset-window}</td><td>10s</td><td>that window</td></tr>
+ * <tr><td>{@code stalled-stream-timeout}</td><td>10s</td>
+ *     <td>a {@code FindRange} whose client reads nothing this long is cancelled</td></tr>
+ * <tr><td>{@code max-call-duration}</td><td>10m</td>
+ *     <td>a call still running this long ends {@code DEADLINE_EXCEEDED}</td></tr>
  * </table>
+ *
+ * <p>The last two bound what the budget cannot: wall time when nothing is hashed. They and the
+ * two sizes apply to an in-process server too; the rest are the networked server's.
  *
  * <p>Immutable and thread-safe; every {@code with} method returns a copy.
  */
@@ -44,7 +51,8 @@ public final class ServerLimits {
   private static final ServerLimits DEFAULTS = new ServerLimits(4096, 8192, 16,
       Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(20),
       Duration.ofSeconds(30), Duration.ofMinutes(30), Duration.ofMinutes(5),
-      Duration.ofSeconds(5), 100, Duration.ofSeconds(10));
+      Duration.ofSeconds(5), 100, Duration.ofSeconds(10), Duration.ofSeconds(10),
+      Duration.ofMinutes(10));
 
   private final int maxRequestBytes;
   private final int maxMetadataBytes;
@@ -58,11 +66,14 @@ public final class ServerLimits {
   private final Duration handshakeTimeout;
   private final int maxResetsPerWindow;
   private final Duration resetWindow;
+  private final Duration stalledStreamTimeout;
+  private final Duration maxCallDuration;
 
   private ServerLimits(int maxRequestBytes, int maxMetadataBytes, int maxCallsPerConnection,
       Duration permitKeepAliveTime, Duration keepAliveTime, Duration keepAliveTimeout,
       Duration maxConnectionIdle, Duration maxConnectionAge, Duration maxConnectionAgeGrace,
-      Duration handshakeTimeout, int maxResetsPerWindow, Duration resetWindow) {
+      Duration handshakeTimeout, int maxResetsPerWindow, Duration resetWindow,
+      Duration stalledStreamTimeout, Duration maxCallDuration) {
     this.maxRequestBytes = positive("max-request-bytes", maxRequestBytes);
     this.maxMetadataBytes = positive("max-metadata-bytes", maxMetadataBytes);
     this.maxCallsPerConnection = positive("max-calls-per-connection", maxCallsPerConnection);
@@ -75,6 +86,8 @@ public final class ServerLimits {
     this.handshakeTimeout = positive("handshake-timeout", handshakeTimeout);
     this.maxResetsPerWindow = positive("max-resets-per-window", maxResetsPerWindow);
     this.resetWindow = positive("reset-window", resetWindow);
+    this.stalledStreamTimeout = positive("stalled-stream-timeout", stalledStreamTimeout);
+    this.maxCallDuration = positive("max-call-duration", maxCallDuration);
     if (resetWindow.toSeconds() < 1) {
       throw new IllegalArgumentException("reset-window < 1s: " + resetWindow);
     }
@@ -160,6 +173,16 @@ public final class ServerLimits {
     return resetWindow;
   }
 
+  /** {@return how long a {@code FindRange} may wait for its client to read before it is cancelled} */
+  public Duration stalledStreamTimeout() {
+    return stalledStreamTimeout;
+  }
+
+  /** {@return the longest a call may run on the server} */
+  public Duration maxCallDuration() {
+    return maxCallDuration;
+  }
+
   /**
    * This with one count or size limit changed, by the name the table above gives it (the command
    * line's {@code --limit NAME=VALUE} uses the same names).
@@ -221,6 +244,8 @@ public final class ServerLimits {
     values.put("handshake-timeout", handshakeTimeout);
     values.put("max-resets-per-window", maxResetsPerWindow);
     values.put("reset-window", resetWindow);
+    values.put("stalled-stream-timeout", stalledStreamTimeout);
+    values.put("max-call-duration", maxCallDuration);
     return values;
   }
 
@@ -231,7 +256,8 @@ public final class ServerLimits {
         (Duration) v.get("keepalive-timeout"), (Duration) v.get("max-connection-idle"),
         (Duration) v.get("max-connection-age"), (Duration) v.get("max-connection-age-grace"),
         (Duration) v.get("handshake-timeout"), (Integer) v.get("max-resets-per-window"),
-        (Duration) v.get("reset-window"));
+        (Duration) v.get("reset-window"), (Duration) v.get("stalled-stream-timeout"),
+        (Duration) v.get("max-call-duration"));
   }
 
   @Override

@@ -19,7 +19,8 @@ import java.util.function.LongSupplier;
 final class ServiceMetrics {
   /** How a call ended, as the {@code outcome} attribute names it. */
   enum Outcome {
-    FOUND, EXHAUSTED, CANCELLED, DEADLINE, REFUSED, UNAUTHENTICATED, UNAVAILABLE, FAILED;
+    FOUND, EXHAUSTED, CANCELLED, DEADLINE, STALLED, REFUSED, UNAUTHENTICATED, UNAVAILABLE,
+    FAILED;
 
     final Attributes attributes =
         Attributes.of(AttributeKey.stringKey("outcome"), name().toLowerCase(Locale.ROOT));

@@ -46,7 +46,9 @@ class ServerLimitsTest {
         Map.entry("max-connection-age-grace", Duration.ofMinutes(5)),
         Map.entry("handshake-timeout", Duration.ofSeconds(5)),
         Map.entry("max-resets-per-window", 100),
-        Map.entry("reset-window", Duration.ofSeconds(10)));
+        Map.entry("reset-window", Duration.ofSeconds(10)),
+        Map.entry("stalled-stream-timeout", Duration.ofSeconds(10)),
+        Map.entry("max-call-duration", Duration.ofMinutes(10)));
     assertThat(limits.maxRequestBytes()).isEqualTo(4096);
     assertThat(limits.maxMetadataBytes()).isEqualTo(8192);
     assertThat(limits.maxCallsPerConnection()).isEqualTo(16);
@@ -59,6 +61,8 @@ class ServerLimitsTest {
     assertThat(limits.handshakeTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(limits.maxResetsPerWindow()).isEqualTo(100);
     assertThat(limits.resetWindow()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(limits.stalledStreamTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(limits.maxCallDuration()).isEqualTo(Duration.ofMinutes(10));
   }
 
   @Test
