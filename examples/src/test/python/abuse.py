@@ -119,30 +119,50 @@ class Sampler(threading.Thread):
             last_cpu, last_time = cpu, now
 
 
-class LegitimateClient(threading.Thread):
-    """Calls Find("aa") every 0.2 s with a 5 s deadline, recording status and latency."""
+class LegitimateClient:
+    """Calls Find("aa") every 0.2 s with a 5 s deadline, recording status and latency. It runs
+    in a process of its own, so that the attacker's threads do not delay it in this one."""
 
-    def __init__(self, port, stubs):
-        super().__init__(daemon=True)
-        self.port = port
-        self.pb2, self.grpc_pb2 = stubs
+    def __init__(self, port, stubs_dir):
         self.results = []
-        self.stopped = threading.Event()
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--legitimate", str(port), "--stubs", stubs_dir],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.reader = threading.Thread(target=self._read, daemon=True)
 
-    def run(self):
-        channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
-        stub = self.grpc_pb2.HashFinderStub(channel)
-        request = self.pb2.HashNameRequest(desired_name="aa")
-        while not self.stopped.is_set():
-            started = time.time()
-            try:
-                stub.Find(request, timeout=5)
-                code = "OK"
-            except grpc.RpcError as e:
-                code = e.code().name
-            self.results.append((code, time.time() - started))
-            self.stopped.wait(max(0.0, 0.2 - (time.time() - started)))
-        channel.close()
+    def start(self):
+        self.reader.start()
+
+    def _read(self):
+        for line in self.process.stdout:
+            code, latency = line.split()
+            self.results.append((code, float(latency)))
+
+    def stop(self):
+        self.process.stdin.close()
+        self.process.wait(30)
+        self.reader.join(5)
+
+
+def legitimate_loop(port):
+    """The legitimate client's process: calls until its stdin closes."""
+    import hash_name_pb2
+    import hash_name_pb2_grpc
+    stopped = threading.Event()
+    threading.Thread(target=lambda: (sys.stdin.read(), stopped.set()), daemon=True).start()
+    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+    stub = hash_name_pb2_grpc.HashFinderStub(channel)
+    request = hash_name_pb2.HashNameRequest(desired_name="aa")
+    while not stopped.is_set():
+        started = time.time()
+        try:
+            stub.Find(request, timeout=5)
+            code = "OK"
+        except grpc.RpcError as e:
+            code = e.code().name
+        print(code, time.time() - started, flush=True)
+        stopped.wait(max(0.0, 0.2 - (time.time() - started)))
+    channel.close()
 
 
 GRPC_HEADERS = [(":method", "POST"), (":scheme", "http"), (":authority", "localhost"),
@@ -292,8 +312,10 @@ def unread_streams(port, seconds, request_range):
     return {"streams": opened, "connections": len(attackers)}, goaways
 
 
-def window_starvation(port, seconds, request_range):
-    """Initial window 0, then 50 FindRange streams: nothing can ever be written to them."""
+def window_starvation(port, seconds, request_range, server):
+    """Initial window 0, then 50 FindRange streams: nothing can ever be written to them. The
+    attacker stays connected past the server's stalled-stream timeout, which must free its
+    searches while it is still there."""
     attacker = Attacker(port, {h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 0})
     attacker.pump(0.5)
     opened = 0
@@ -304,11 +326,42 @@ def window_starvation(port, seconds, request_range):
         except h2.exceptions.TooManyStreamsError:
             break
         attacker.flush()
-    end = time.time() + seconds
+    started = time.time()
+    end = started + max(seconds, STALL_LIMIT + 5)
+    peak = 0.0
     while time.time() < end and not attacker.closed:
         attacker.pump(0.2)
+        peak = max(peak, server.running_searches())
+    still_running = server.running_searches()
     attacker.close()
-    return {"streams": opened}, attacker.goaway
+    return {"streams": opened, "searches_peak": int(peak),
+            "searches_at_end": int(still_running)}, attacker.goaway
+
+
+def reconnect_churn(port, seconds, request):
+    """4 attackers that connect, start a Find, and disconnect, as fast as they can."""
+    counts = {"connections": 0}
+    lock = threading.Lock()
+    end = time.time() + seconds
+
+    def one():
+        while time.time() < end:
+            try:
+                attacker = Attacker(port)
+                attacker.open_stream("/hash_name.HashFinder/Find", grpc_message(request))
+                attacker.flush()
+                attacker.close()
+            except OSError:
+                continue
+            with lock:
+                counts["connections"] += 1
+
+    threads = [threading.Thread(target=one, daemon=True) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return counts, []
 
 
 def unfinished_messages(port, seconds, _request):
@@ -422,6 +475,7 @@ ATTACKS = [
     ("slowloris", slowloris, 0.80),
     ("idle connections", idle_connections, 0.80),
     ("PING and SETTINGS flood", ping_and_settings_flood, 0.80),
+    ("reconnect churn", reconnect_churn, 0.80),
 ]
 
 
@@ -448,7 +502,8 @@ def await_idle(server, within):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--jar", required=True)
+    parser.add_argument("--jar")
+    parser.add_argument("--legitimate", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--stubs", required=True)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--report")
@@ -456,9 +511,10 @@ def main():
     parser.add_argument("--serve-args", default="")
     args = parser.parse_args()
     sys.path.insert(0, args.stubs)
+    if args.legitimate:
+        legitimate_loop(args.legitimate)
+        return 0
     import hash_name_pb2
-    import hash_name_pb2_grpc
-    stubs = (hash_name_pb2, hash_name_pb2_grpc)
     request = hash_name_pb2.HashNameRequest(desired_name="hashfinder").SerializeToString()
     request_range = hash_name_pb2.HashNameRequest(
         desired_name="hashfinder", interesting_hamming_distance=9).SerializeToString()
@@ -472,18 +528,20 @@ def main():
         try:
             baseline_rss, baseline_fds = server.rss(), server.fds()
             sampler = Sampler(server)
-            legit = LegitimateClient(server.port, stubs)
+            legit = LegitimateClient(server.port, args.stubs)
             sampler.start()
             legit.start()
             time.sleep(1)
             legit.results.clear()
             started = time.time()
-            payload = request_range if "FindRange" in name or "window" in name else request
-            counts, goaways = attack(server.port, args.seconds, payload)
+            if attack is window_starvation:
+                counts, goaways = attack(server.port, args.seconds, request_range, server)
+            else:
+                payload = request_range if "FindRange" in name else request
+                counts, goaways = attack(server.port, args.seconds, payload)
             duration = time.time() - started
             during = list(legit.results)
-            legit.stopped.set()
-            legit.join()
+            legit.stop()
             idle_after = await_idle(server, 20)
             sampler.stopped.set()
             sampler.join()
@@ -517,6 +575,9 @@ def main():
                                         or counts["closed_by_s"] > HANDSHAKE_TIMEOUT + 2):
                 failures.append(f"{name}: {counts['closed']} of {counts['connections']} "
                                 f"closed, the last after {counts['closed_by_s']} s")
+            if attack is window_starvation and counts["searches_at_end"] > 0:
+                failures.append(f"{name}: {counts['searches_at_end']} searches still parked "
+                                f"after {STALL_LIMIT + 5:.0f} s")
             if idle_after is None:
                 failures.append(f"{name}: server not idle within 20 s of the attack's end")
         finally:

@@ -33,7 +33,7 @@ import java.util.Map;
  *     <td>then its calls get this long to end</td></tr>
  * <tr><td>{@code handshake-timeout}</td><td>5s</td>
  *     <td>TLS and HTTP/2 preface must complete within this</td></tr>
- * <tr><td>{@code max-resets-per-window}</td><td>100</td>
+ * <tr><td>{@code max-resets-per-window}</td><td>50</td>
  *     <td>stream resets a client may send per window (CVE-2023-44487)</td></tr>
  * <tr><td>{@code reset-window}</td><td>10s</td><td>that window</td></tr>
  * <tr><td>{@code stalled-stream-timeout}</td><td>10s</td>
@@ -51,7 +51,7 @@ public final class ServerLimits {
   private static final ServerLimits DEFAULTS = new ServerLimits(4096, 8192, 16,
       Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(20),
       Duration.ofSeconds(30), Duration.ofMinutes(30), Duration.ofMinutes(5),
-      Duration.ofSeconds(5), 100, Duration.ofSeconds(10), Duration.ofSeconds(10),
+      Duration.ofSeconds(5), 50, Duration.ofSeconds(10), Duration.ofSeconds(10),
       Duration.ofMinutes(10));
 
   private final int maxRequestBytes;

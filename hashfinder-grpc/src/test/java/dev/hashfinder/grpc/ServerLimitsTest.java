@@ -45,7 +45,7 @@ class ServerLimitsTest {
         Map.entry("max-connection-age", Duration.ofMinutes(30)),
         Map.entry("max-connection-age-grace", Duration.ofMinutes(5)),
         Map.entry("handshake-timeout", Duration.ofSeconds(5)),
-        Map.entry("max-resets-per-window", 100),
+        Map.entry("max-resets-per-window", 50),
         Map.entry("reset-window", Duration.ofSeconds(10)),
         Map.entry("stalled-stream-timeout", Duration.ofSeconds(10)),
         Map.entry("max-call-duration", Duration.ofMinutes(10)));
@@ -59,7 +59,7 @@ class ServerLimitsTest {
     assertThat(limits.maxConnectionAge()).isEqualTo(Duration.ofMinutes(30));
     assertThat(limits.maxConnectionAgeGrace()).isEqualTo(Duration.ofMinutes(5));
     assertThat(limits.handshakeTimeout()).isEqualTo(Duration.ofSeconds(5));
-    assertThat(limits.maxResetsPerWindow()).isEqualTo(100);
+    assertThat(limits.maxResetsPerWindow()).isEqualTo(50);
     assertThat(limits.resetWindow()).isEqualTo(Duration.ofSeconds(10));
     assertThat(limits.stalledStreamTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(limits.maxCallDuration()).isEqualTo(Duration.ofMinutes(10));
