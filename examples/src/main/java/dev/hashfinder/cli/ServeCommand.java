@@ -1,5 +1,7 @@
 package dev.hashfinder.cli;
 
+import com.google.common.net.HostAndPort;
+import com.google.common.net.InetAddresses;
 import dev.hashfinder.HashAlgorithm;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.HashAlgorithms;
@@ -238,8 +240,8 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   private static String target(InetSocketAddress address) {
-    String host = address.getAddress().getHostAddress();
-    return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+    return HostAndPort.fromParts(InetAddresses.toAddrString(address.getAddress()),
+        address.getPort()).toString();
   }
 
   private String bindForUrl() {

@@ -76,7 +76,8 @@ final class Callers implements ServerInterceptor {
   private <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, String why) {
     metrics.ended(ServiceMetrics.Outcome.UNAUTHENTICATED);
     logger.fine(() -> call.getMethodDescriptor().getBareMethodName() + " from "
-        + call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR) + ": refused, UNAUTHENTICATED: " + why);
+        + HashFinderServer.describe(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR))
+        + ": refused, UNAUTHENTICATED: " + why);
     call.close(Status.UNAUTHENTICATED.withDescription(why), new Metadata());
     return new ServerCall.Listener<>() {};
   }

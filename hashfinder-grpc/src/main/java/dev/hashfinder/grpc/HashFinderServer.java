@@ -2,6 +2,8 @@ package dev.hashfinder.grpc;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.net.HostAndPort;
+import com.google.common.net.InetAddresses;
 import dev.hashfinder.HashFinder;
 import dev.hashfinder.core.HashFinderEngine;
 import io.grpc.InsecureServerCredentials;
@@ -478,8 +480,8 @@ public final class HashFinderServer implements AutoCloseable {
   /** An address as a target names it: {@code 127.0.0.1:50051}, {@code [::1]:50051}. */
   static String describe(SocketAddress address) {
     if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
-      String host = inet.getAddress().getHostAddress();
-      return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
+      return HostAndPort.fromParts(InetAddresses.toAddrString(inet.getAddress()), inet.getPort())
+          .toString();
     }
     return String.valueOf(address);
   }

@@ -410,7 +410,8 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
         // Only this service cancels a search: its client went away, or the server is stopping.
         boolean deadline = context.getDeadline() != null && context.getDeadline().isExpired();
         failure = !clientCancelled ? new FinderUnavailableException(SHUTTING_DOWN, failure)
-            : new CancellationException(deadline ? "deadline passed" : "cancelled by the client");
+            : deadline ? new DeadlineExceededException("deadline passed", -1)
+            : new CancellationException("cancelled by the client");
       }
       StatusRuntimeException status = Outcomes.toStatus(failure);
       outcome = summary(status);

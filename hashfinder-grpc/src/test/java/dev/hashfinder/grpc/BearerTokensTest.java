@@ -66,6 +66,23 @@ class BearerTokensTest {
   }
 
   @Test
+  void aChange_isSeenByItsTime_orByItsSize() throws Exception {
+    Path file = Files.writeString(directory.resolve("tokens"), "old-token\n");
+    FileTime written = Files.getLastModifiedTime(file);
+    BearerTokens tokens = BearerTokens.fromFile(file, Duration.ZERO);
+
+    Files.writeString(file, "new-token\n"); // the same size
+    Files.setLastModifiedTime(file, FileTime.from(written.toInstant().plusSeconds(5)));
+    boolean sameSizeSeen = tokens.check("new-token").isPresent();
+    Files.writeString(file, "newer-token\nsecond\n");
+    Files.setLastModifiedTime(file, FileTime.from(written.toInstant().plusSeconds(5)));
+
+    assertThat(sameSizeSeen).as("a change of time alone").isTrue();
+    assertThat(tokens.size()).as("a change of size alone").isEqualTo(2);
+    assertThat(tokens.check("newer-token")).isPresent();
+  }
+
+  @Test
   void fixedTokens_mustBeGivenAndNotBlank() {
     assertThat(BearerTokens.of("a", "b").size()).isEqualTo(2);
     assertThat(BearerTokens.of("a")).hasToString("BearerTokens{fixed, 1 tokens}");
@@ -107,6 +124,10 @@ class BearerTokensTest {
 
     assertThat(apply(BearerTokenCredentials.fromFile(file), SecurityLevel.NONE, "localhost"))
         .isEqualTo("Bearer from-file");
+    assertThat(apply(BearerTokenCredentials.of("!~"), SecurityLevel.NONE, "localhost"))
+        .isEqualTo("Bearer !~");
+    assertThatThrownBy(() -> BearerTokenCredentials.of("a\u007f"))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> BearerTokenCredentials.of("two words"))
         .hasMessage("a bearer token is printable ASCII with no spaces");
     assertThatThrownBy(() -> BearerTokenCredentials.of("caf\u00e9"))

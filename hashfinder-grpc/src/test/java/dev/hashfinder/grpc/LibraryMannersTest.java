@@ -2,6 +2,7 @@ package dev.hashfinder.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.hashfinder.BudgetExhaustedException;
 import dev.hashfinder.CancellationToken;
@@ -10,6 +11,7 @@ import dev.hashfinder.FinderBusyException;
 import dev.hashfinder.FinderFailedException;
 import dev.hashfinder.FinderUnavailableException;
 import dev.hashfinder.InvalidQueryException;
+import dev.hashfinder.Match;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.HashFinderEngine;
@@ -207,6 +209,38 @@ class LibraryMannersTest {
         .anyMatch(m -> m.contains("desired_name=\"aa\" ideal=0: found index 101"))
         .anyMatch(m -> m.contains("RESOURCE_EXHAUSTED: budget of 100 hashes"))
         .anyMatch(m -> m.contains("INVALID_ARGUMENT: desired_name can never come within"));
+  }
+
+  @Test
+  void listeningBeyondLoopbackInClear_isOneWarning_andOnLoopbackNone() {
+    HashFinderEngine engine = HashFinderEngine.newBuilder().threads(1).build();
+    try (HashFinderServer loopback = HashFinderServer.forPort(0).finder(engine).start()) {
+      assertThat(atLeast(Level.WARNING)).isEmpty();
+      try (HashFinderServer everywhere =
+          HashFinderServer.forAddress("0.0.0.0", 0).finder(engine).start()) {
+        assertThat(atLeast(Level.WARNING)).extracting(LogRecord::getMessage).singleElement()
+            .isIn("listening on 0.0.0.0:" + everywhere.port() + " without TLS: traffic is in clear",
+                "listening on [::]:" + everywhere.port() + " without TLS: traffic is in clear");
+      }
+    } finally {
+      engine.close();
+    }
+  }
+
+  @Test
+  void aFindRange_isLoggedWithTheResponsesItSent() throws Exception {
+    try (InProcessHashFinder fixture =
+        InProcessHashFinder.start(HashFinderEngine.newBuilder().threads(1).build())) {
+      List<Match> sent = new CopyOnWriteArrayList<>();
+      fixture.client().findRange(Query.of("grpc", 0).withInterestingDistance(1), sent::add)
+          .get(30, TimeUnit.SECONDS);
+
+      // The server logs once its search has ended, a moment after the client saw the end.
+      await().atMost(Duration.ofSeconds(10)).until(() -> records.stream().map(LogRecord::getMessage)
+          .anyMatch(message -> message.contains("FindRange desired_name=\"grpc\" ideal=0: "
+              + "found after " + sent.size() + " responses")));
+      assertThat(sent).isNotEmpty();
+    }
   }
 
   @Test

@@ -259,6 +259,17 @@ class SecureServerTest {
   }
 
   @Test
+  void tokens_overTls_onAnAddressOtherThanLoopback_start() throws Exception {
+    HashFinderServer server = start(HashFinderServer.forAddress("0.0.0.0", 0)
+        .credentials(TlsServerCredentials.create(
+            tls.serverCert().toFile(), tls.serverKey().toFile()))
+        .bearerTokens(BearerTokens.of("token")));
+
+    assertThat(server.addresses()).singleElement()
+        .satisfies(address -> assertThat(address.getAddress().isAnyLocalAddress()).isTrue());
+  }
+
+  @Test
   void tokens_inClear_onLoopback_areAccepted() throws Exception {
     HashFinderServer server = start(HashFinderServer.forPort(0)
         .bearerTokens(BearerTokens.of("local-token")));

@@ -81,6 +81,8 @@ class ServerLimitsTest {
         .hasSameHashCodeAs(ServerLimits.defaults().with("max-request-bytes", 8192)
             .with("handshake-timeout", Duration.ofSeconds(2)));
     assertThat(changed.toString()).contains("max-request-bytes=8192");
+    assertThat(changed.hashCode()).isEqualTo(changed.asMap().hashCode())
+        .isNotEqualTo(ServerLimits.defaults().hashCode());
   }
 
   @Test

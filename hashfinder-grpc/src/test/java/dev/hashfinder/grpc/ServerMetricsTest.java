@@ -80,6 +80,47 @@ class ServerMetricsTest {
   }
 
   @Test
+  void refusals_deadlines_unauthenticatedCalls_andAStoppingServer_areCountedApart()
+      throws Exception {
+    HashFinderEngine unlimited = HashFinderEngine.newBuilder().threads(1)
+        .budget(ResourceBudget.unlimited()).build();
+    HashFinderServer other = HashFinderServer.inProcess("metrics-test-refusals")
+        .finder(unlimited).openTelemetry(openTelemetry).maxConcurrentSearches(1)
+        .bearerTokens(BearerTokens.of("token")).start();
+    ManagedChannel otherChannel =
+        InProcessChannelBuilder.forName("metrics-test-refusals").directExecutor().build();
+    try {
+      HashFinderClient anonymous = HashFinderClient.create(otherChannel);
+      HashFinderClient client =
+          anonymous.withCallCredentials(BearerTokenCredentials.of("token"));
+      CancellationToken token = new CancellationToken();
+      client.find(Query.of("hashfinder", 0), ResourceBudget.unlimited(), token);
+      await().atMost(Duration.ofSeconds(20)).until(() -> other.service().runningSearches() == 1);
+
+      client.find(Query.of("hashfinder", 0)).handle((m, e) -> e).get(30, TimeUnit.SECONDS);
+      anonymous.find(Query.of("aa", 0)).handle((m, e) -> e).get(30, TimeUnit.SECONDS);
+      token.cancel();
+      await().atMost(Duration.ofSeconds(20)).until(() -> other.service().runningSearches() == 0);
+      client.find(Query.of("hashfinder", 0), ResourceBudget.unlimited()
+          .withTimeout(Duration.ofMillis(200)), new CancellationToken())
+          .handle((m, e) -> e).get(30, TimeUnit.SECONDS);
+      // The client gave up at its deadline; the server ends the search a moment later.
+      await().atMost(Duration.ofSeconds(20)).until(() -> other.service().runningSearches() == 0);
+      other.service().shutdown();
+      client.find(Query.of("aa", 0)).handle((m, e) -> e).get(30, TimeUnit.SECONDS);
+
+      Map<String, Long> outcomes = callsByOutcome(metrics().get("hashfinder.calls"));
+      assertThat(outcomes).containsEntry("refused", 1L).containsEntry("unauthenticated", 1L)
+          .containsEntry("cancelled", 1L).containsEntry("deadline", 1L)
+          .containsEntry("unavailable", 1L);
+    } finally {
+      otherChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      other.close();
+      unlimited.close();
+    }
+  }
+
+  @Test
   void aCancelledSearch_isCounted_withItsCancelToIdleTime() throws Exception {
     HashFinderEngine unlimited = HashFinderEngine.newBuilder().threads(1)
         .budget(ResourceBudget.unlimited()).build();
