@@ -203,10 +203,14 @@ final class ServeCommand implements Callable<Integer> {
     for (Map.Entry<String, String> limit : limits.entrySet()) {
       Object current = chosen.asMap().get(limit.getKey());
       String value = limit.getValue();
+      if (current == null) {
+        throw new IllegalArgumentException("--limit: no limit is called " + limit.getKey()
+            + "; those are: " + String.join(", ", chosen.asMap().keySet()));
+      }
       try {
         chosen = current instanceof Duration
             ? chosen.with(limit.getKey(), new Durations().convert(value))
-            : chosen.with(limit.getKey(), current == null ? 1 : Integer.parseInt(value));
+            : chosen.with(limit.getKey(), Integer.parseInt(value));
       } catch (NumberFormatException | CommandLine.TypeConversionException e) {
         throw new IllegalArgumentException("--limit " + limit.getKey() + ": not a valid value: '"
             + value + "'");

@@ -120,6 +120,31 @@ class CommandLineIT {
   }
 
   @Test
+  void serveUsageErrors_exit2_namingTheFlagAndTheLimit(@TempDir Path directory) throws Exception {
+    Run unknownLimit = start("serve", "--port", "0", "--limit", "max-bytes=1");
+    Run badValue = start("serve", "--port", "0", "--limit", "handshake-timeout=soon");
+    Run halfTls = start("serve", "--port", "0", "--tls-cert", "server.pem");
+    Run missingTls = start("serve", "--port", "0",
+        "--tls-cert", directory.resolve("none.pem").toString(),
+        "--tls-key", directory.resolve("none.key").toString());
+    Run findTlsWithoutServer = start("find", "aa", "--tls");
+
+    assertThat(unknownLimit.exitCode()).isEqualTo(2);
+    assertThat(unknownLimit.stderr).first().asString().startsWith(
+        "--limit: no limit is called max-bytes; those are: max-request-bytes, ");
+    assertThat(badValue.exitCode()).isEqualTo(2);
+    assertThat(badValue.stderr).first()
+        .isEqualTo("--limit handshake-timeout: not a valid value: 'soon'");
+    assertThat(halfTls.exitCode()).isEqualTo(2);
+    assertThat(halfTls.stderr).first().isEqualTo("--tls-cert and --tls-key go together");
+    assertThat(missingTls.exitCode()).isEqualTo(2);
+    assertThat(missingTls.stderr).first().asString().startsWith("cannot read the TLS files: ");
+    assertThat(findTlsWithoutServer.exitCode()).isEqualTo(2);
+    assertThat(findTlsWithoutServer.stderr).first()
+        .isEqualTo("--tls, --tls-ca, --tls-cert and --token-file are for a --server");
+  }
+
+  @Test
   void successfulRun_serveThenFind_andTheServerKeepsRunning() throws Exception {
     Server server = serve();
 
