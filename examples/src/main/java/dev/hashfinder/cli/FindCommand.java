@@ -246,18 +246,23 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
 
   private Session remote() {
     ChannelCredentials credentials;
-    HashFinderClient client;
+    BearerTokenCredentials token;
     try {
       credentials = channelCredentials();
-      ManagedChannel channel = Grpc.newChannelBuilder(server, credentials).build();
-      client = HashFinderClient.create(channel);
-      if (tokenFile != null) {
-        client = client.withCallCredentials(BearerTokenCredentials.fromFile(tokenFile));
-      }
-      return remote(channel, client);
+      token = tokenFile == null ? null : BearerTokenCredentials.fromFile(tokenFile);
     } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
+    ManagedChannel channel = Grpc.newChannelBuilder(server, credentials).build();
+    HashFinderClient client = HashFinderClient.create(channel);
+    return new Session(token == null ? client : client.withCallCredentials(token), null,
+        maximumHashes == null ? Long.MAX_VALUE : maximumHashes, channel,
+        () -> {
+          channel.shutdown();
+          if (!channel.awaitTermination(1, TimeUnit.SECONDS)) {
+            channel.shutdownNow();
+          }
+        });
   }
 
   private ChannelCredentials channelCredentials() throws IOException {
@@ -291,17 +296,6 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
       return;
     }
     channel.notifyWhenStateChanged(state, () -> watch(channel, ready));
-  }
-
-  private Session remote(ManagedChannel channel, HashFinderClient client) {
-    return new Session(client, null,
-        maximumHashes == null ? Long.MAX_VALUE : maximumHashes, channel,
-        () -> {
-          channel.shutdown();
-          if (!channel.awaitTermination(1, TimeUnit.SECONDS)) {
-            channel.shutdownNow();
-          }
-        });
   }
 
   /** What a search runs against, and how to let go of it; closing is idempotent. */

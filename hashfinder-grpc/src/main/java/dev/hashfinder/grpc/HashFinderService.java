@@ -51,8 +51,11 @@ import java.util.logging.Logger;
  * deadline, or when the service {@linkplain #shutdown() shuts down}. The finder checks the query
  * and the service answers each ending with the status {@link Outcomes} gives it. {@code FindRange}
  * sends only while the call is ready, and its search waits otherwise, so a slow reader cannot make
- * the server buffer without bound. Beyond {@code maxConcurrentSearches} running searches a call is
- * refused at once with {@code RESOURCE_EXHAUSTED}. Each call's outcome is logged in one line at
+ * the server buffer without bound; a {@code FindRange} whose client reads nothing for the
+ * stalled-stream timeout is cancelled, and any call ends {@code DEADLINE_EXCEEDED} after the
+ * maximum call duration ({@link ServerLimits}: 10 s and 10 min by default). Beyond {@code
+ * maxConcurrentSearches} running searches a call is refused at once with {@code
+ * RESOURCE_EXHAUSTED}; run by a {@link HashFinderServer}, so is a call beyond its caller's share. Each call's outcome is logged in one line at
  * {@code FINE}, the start of its search at {@code FINER}: a library stays quiet unless asked.
  *
  * <p>Thread-safe.
