@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -42,27 +41,30 @@ public final class TestCertificates {
         "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\n", StandardCharsets.US_ASCII);
     Files.writeString(directory.resolve("client.ext"),
         "extendedKeyUsage=clientAuth\n", StandardCharsets.US_ASCII);
-    check(directory, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-        "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=hashfinder test CA");
-    for (String[] party : List.of(new String[] {"server", "/CN=localhost"},
-        new String[] {"client", "/CN=alice/O=hashfinder tests"},
-        new String[] {"stranger", "/CN=mallory"})) {
-      String name = party[0];
-      String ca = name.equals("stranger") ? "stranger-ca" : "ca";
-      if (name.equals("stranger")) {
-        check(directory, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-            "-keyout", "stranger-ca.key", "-out", "stranger-ca.pem", "-days", "2", "-subj",
-            "/CN=another CA");
-      }
-      check(directory, "openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout",
-          name + ".rsa.key", "-out", name + ".csr", "-subj", party[1]);
-      check(directory, "openssl", "x509", "-req", "-in", name + ".csr", "-CA", ca + ".pem",
-          "-CAkey", ca + ".key", "-CAcreateserial", "-out", name + ".pem", "-days", "2",
-          "-extfile", name.equals("server") ? "server.ext" : "client.ext");
-      check(directory, "openssl", "pkcs8", "-topk8", "-nocrypt", "-in", name + ".rsa.key",
-          "-out", name + ".key");
-    }
+    authority(directory, "ca", "/CN=hashfinder test CA");
+    authority(directory, "stranger-ca", "/CN=another CA");
+    signed(directory, "server", "/CN=localhost", "ca", "server.ext");
+    signed(directory, "client", "/CN=alice/O=hashfinder tests", "ca", "client.ext");
+    signed(directory, "stranger", "/CN=mallory", "stranger-ca", "client.ext");
     return new TestCertificates(directory);
+  }
+
+  /** A self-signed CA: {@code name.pem} and {@code name.key}. */
+  private static void authority(Path directory, String name, String subject) {
+    check(directory, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+        "-keyout", name + ".key", "-out", name + ".pem", "-days", "2", "-subj", subject);
+  }
+
+  /** A certificate {@code ca} signed: {@code name.pem}, and its key in PKCS#8 as {@code name.key}. */
+  private static void signed(Path directory, String name, String subject, String ca,
+      String extensions) {
+    check(directory, "openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout",
+        name + ".rsa.key", "-out", name + ".csr", "-subj", subject);
+    check(directory, "openssl", "x509", "-req", "-in", name + ".csr", "-CA", ca + ".pem",
+        "-CAkey", ca + ".key", "-CAcreateserial", "-out", name + ".pem", "-days", "2",
+        "-extfile", extensions);
+    check(directory, "openssl", "pkcs8", "-topk8", "-nocrypt", "-in", name + ".rsa.key",
+        "-out", name + ".key");
   }
 
   private static int run(Path directory, String... command) {
