@@ -26,7 +26,8 @@ import java.util.concurrent.Executor;
  * <p>Immutable and thread-safe.
  */
 public final class BearerTokenCredentials extends CallCredentials {
-  private static final Metadata.Key<String> AUTHORIZATION =
+  /** The header a bearer token travels in; {@link Callers} reads it on the server. */
+  static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
   private final String token;

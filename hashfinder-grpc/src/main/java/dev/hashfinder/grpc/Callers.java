@@ -29,8 +29,6 @@ import javax.net.ssl.SSLSession;
 final class Callers implements ServerInterceptor {
   private static final Logger logger = Logger.getLogger(HashFinderService.class.getName());
   private static final Context.Key<String> CALLER = Context.key("hashfinder-caller");
-  private static final Metadata.Key<String> AUTHORIZATION =
-      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
   private static final String BEARER = "bearer ";
 
   private final BearerTokens tokens; // null: no token needed
@@ -51,7 +49,7 @@ final class Callers implements ServerInterceptor {
       ServerCallHandler<Q, R> next) {
     String tokenName = null;
     if (tokens != null) {
-      String authorization = headers.get(AUTHORIZATION);
+      String authorization = headers.get(BearerTokenCredentials.AUTHORIZATION);
       if (authorization == null
           || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
         return refuse(call, "this server needs an authorization: Bearer token");
