@@ -25,7 +25,9 @@ public final class InvalidQueryException extends IllegalArgumentException {
     /** {@link Query#interestingDistance()}. */
     INTERESTING_DISTANCE("interestingDistance"),
     /** {@link Query#algorithm()}. */
-    ALGORITHM("algorithm");
+    ALGORITHM("algorithm"),
+    /** {@link Query#firstIndex()}. */
+    FIRST_INDEX("firstIndex");
 
     private final String apiName;
 

@@ -4,7 +4,8 @@ import java.util.Objects;
 
 /**
  * What a search looks for: a target name, the ideal Hamming distance that ends a search, the
- * interesting distance that ranged searches stream, and the digest to hash with.
+ * interesting distance that ranged searches stream, the digest to hash with, and the index the
+ * search starts at.
  *
  * <p>The distance of a candidate is the smallest number of positions, over every window of the
  * hash text as long as the target, where the window and the target differ; ASCII letters compare
@@ -22,8 +23,13 @@ import java.util.Objects;
  * @param interestingDistance the distance at or below which {@code findRange} streams a
  *     candidate; {@code >= 0}; values {@code <= idealDistance} stream no inferior candidates
  * @param algorithm the name of the digest, such as {@code "SHA-1"}; not empty
+ * @param firstIndex the index of the first secret examined; {@code >= 0}. A search examines the
+ *     indices {@code [firstIndex, firstIndex + maxHashes)} of its budget, so that one search can
+ *     be split into ranges that several finders examine (as a cluster does); {@code 0} for a
+ *     whole search
  */
-public record Query(String target, int idealDistance, int interestingDistance, String algorithm) {
+public record Query(
+    String target, int idealDistance, int interestingDistance, String algorithm, long firstIndex) {
 
   /** The digest used when a query names none: SHA-1, as in the reference service. */
   public static final String DEFAULT_ALGORITHM = "SHA-1";
@@ -36,6 +42,7 @@ public record Query(String target, int idealDistance, int interestingDistance, S
    * @param interestingDistance the distance at or below which {@code findRange} streams a
    *     candidate; {@code >= 0}
    * @param algorithm the name of the digest, such as {@code "SHA-256"}
+   * @param firstIndex the index of the first secret examined; {@code >= 0}
    * @throws NullPointerException if {@code target} or {@code algorithm} is null
    * @throws InvalidQueryException naming the field, if a field is out of range
    */
@@ -56,6 +63,25 @@ public record Query(String target, int idealDistance, int interestingDistance, S
     if (algorithm.isBlank()) {
       throw new InvalidQueryException(InvalidQueryException.Field.ALGORITHM, "is blank");
     }
+    if (firstIndex < 0) {
+      throw new InvalidQueryException(
+          InvalidQueryException.Field.FIRST_INDEX, "< 0: " + firstIndex);
+    }
+  }
+
+  /**
+   * A query that starts at index 0, the whole search.
+   *
+   * @param target the name to look for in the hash text; at least one code point
+   * @param idealDistance the distance at or below which a candidate is an answer; {@code >= 0}
+   * @param interestingDistance the distance at or below which {@code findRange} streams a
+   *     candidate; {@code >= 0}
+   * @param algorithm the name of the digest, such as {@code "SHA-256"}
+   * @throws NullPointerException if {@code target} or {@code algorithm} is null
+   * @throws InvalidQueryException naming the field, if a field is out of range
+   */
+  public Query(String target, int idealDistance, int interestingDistance, String algorithm) {
+    this(target, idealDistance, interestingDistance, algorithm, 0);
   }
 
   /**
@@ -77,7 +103,7 @@ public record Query(String target, int idealDistance, int interestingDistance, S
    *     candidate; {@code >= 0}
    */
   public Query withInterestingDistance(int interestingDistance) {
-    return new Query(target, idealDistance, interestingDistance, algorithm);
+    return new Query(target, idealDistance, interestingDistance, algorithm, firstIndex);
   }
 
   /**
@@ -86,7 +112,18 @@ public record Query(String target, int idealDistance, int interestingDistance, S
    * @param algorithm the name of the digest, such as {@code "SHA-256"}
    */
   public Query withAlgorithm(String algorithm) {
-    return new Query(target, idealDistance, interestingDistance, algorithm);
+    return new Query(target, idealDistance, interestingDistance, algorithm, firstIndex);
+  }
+
+  /**
+   * {@return this query starting at another index}: it examines the indices {@code [firstIndex,
+   * firstIndex + maxHashes)} of its budget, and its answers are the lowest qualifying indices
+   * from {@code firstIndex} on.
+   *
+   * @param firstIndex the index of the first secret examined; {@code >= 0}
+   */
+  public Query startingAt(long firstIndex) {
+    return new Query(target, idealDistance, interestingDistance, algorithm, firstIndex);
   }
 
   /** {@return the length of the target in code points, the width of a window of the hash text} */

@@ -6,22 +6,18 @@ import dev.hashfinder.Match;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
  * A search for the lowest-index candidate within the ideal distance.
  *
- * <p>Workers claim chunks in index order. A hit at index {@code i} becomes the answer if no lower
- * hit is known; chunks starting above the best hit are not claimed, and a chunk in progress is
- * given up past it, but every chunk below it runs to its end, so the lowest hit wins whatever the
- * number of workers. Thread-safe.
+ * <p>Workers claim chunks from the plan in index order. A hit at index {@code i} becomes the
+ * answer if no lower hit is known; the plan deals no chunk starting above the best hit, and a
+ * chunk in progress is given up past it, but every chunk below it runs to its end, so the lowest
+ * hit wins whatever the number of workers. Thread-safe.
  */
 final class FindSearch extends Search<Match> {
-  private final AtomicLong nextChunk = new AtomicLong();
-  /** The lowest index of a hit so far; {@link Long#MAX_VALUE} while there is none. */
-  private final AtomicLong bestIndex = new AtomicLong(Long.MAX_VALUE);
   private Match best; // guarded by this
 
   FindSearch(
@@ -36,17 +32,12 @@ final class FindSearch extends Search<Match> {
 
   @Override
   void work(Worker worker) {
-    long last = lastChunk();
     while (!stopped()) {
-      long chunk = nextChunk.getAndIncrement();
-      if (chunk > last) {
+      ChunkPlan.Range chunk = plan.claim(CHUNK_SIZE);
+      if (chunk == null) {
         return;
       }
-      long start = chunk * CHUNK_SIZE;
-      if (start > bestIndex.get()) {
-        return;
-      }
-      scan(worker, start, start + Math.min(CHUNK_SIZE, limit - start));
+      scan(worker, chunk.start(), chunk.end());
     }
   }
 
@@ -54,9 +45,8 @@ final class FindSearch extends Search<Match> {
   boolean onCandidate(Worker worker, long index, byte[] secret, int length) {
     Match match = match(worker, index, secret, length, matcher.distance(worker.codes));
     synchronized (this) {
-      if (index < bestIndex.get()) {
+      if (plan.hit(index)) {
         best = match;
-        bestIndex.set(index);
       }
     }
     return false; // later candidates of this chunk cannot beat this one
@@ -64,7 +54,7 @@ final class FindSearch extends Search<Match> {
 
   @Override
   boolean abandon(long nextIndex) {
-    return nextIndex > bestIndex.get();
+    return plan.beyondBest(nextIndex);
   }
 
   @Override
@@ -77,7 +67,7 @@ final class FindSearch extends Search<Match> {
       future.complete(answer);
     } else {
       future.completeExceptionally(new BudgetExhaustedException(
-          BudgetExhaustedException.Limit.HASHES, limit, examined()));
+          BudgetExhaustedException.Limit.HASHES, budget.maxHashes(), examined()));
     }
   }
 }

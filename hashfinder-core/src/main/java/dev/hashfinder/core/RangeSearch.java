@@ -39,10 +39,9 @@ final class RangeSearch extends Search<Void> {
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition progress = lock.newCondition();
+  /** Scanned chunks by first index, waiting for their turn. */
   private final Map<Long, ChunkResult> ready = new HashMap<>(); // guarded by lock
-  private long nextChunk; // guarded by lock
-  private long nextToEmit; // guarded by lock
-  private long firstIdealChunk = Long.MAX_VALUE; // guarded by lock
+  private long nextToEmit; // the first index of the next chunk to deliver; guarded by lock
   private boolean emitting; // guarded by lock
   private long delivered; // touched by the emitter only
 
@@ -67,6 +66,7 @@ final class RangeSearch extends Search<Void> {
     this.listener = listener;
     this.window = window;
     this.waitSliceNanos = waitSliceNanos;
+    this.nextToEmit = query.firstIndex();
     stopping.onCancel(this::wakeAll);
   }
 
@@ -83,31 +83,31 @@ final class RangeSearch extends Search<Void> {
   void work(Worker worker) throws InterruptedException {
     List<Match> matches = new ArrayList<>();
     while (true) {
-      long chunk = claim();
-      if (chunk < 0) {
+      ChunkPlan.Range chunk = claim();
+      if (chunk == null) {
         return;
       }
-      long start = chunk * CHUNK_SIZE;
       matches.clear();
       worker.found = matches;
       worker.ideal = false;
-      if (!scan(worker, start, start + Math.min(CHUNK_SIZE, limit - start))) {
+      if (!scan(worker, chunk.start(), chunk.end())) {
         return; // stopped part-way: a partial chunk is never delivered
       }
-      handIn(chunk, new ChunkResult(List.copyOf(matches), worker.ideal));
+      handIn(chunk, new ChunkResult(chunk.end(), List.copyOf(matches), worker.ideal));
     }
   }
 
-  /** The next chunk to scan, waiting while the workers are a window ahead; -1 when done. */
-  private long claim() throws InterruptedException {
+  /** The next chunk to scan, waiting while the workers are a window ahead; null when done. */
+  private ChunkPlan.Range claim() throws InterruptedException {
     lock.lock();
     try {
       while (true) {
-        if (stopped() || nextChunk > lastChunk() || nextChunk > firstIdealChunk) {
-          return -1;
+        if (stopped() || plan.allDealt()) {
+          return null;
         }
-        if (nextChunk < nextToEmit + window) {
-          return nextChunk++;
+        ChunkPlan.Range chunk = plan.claim(CHUNK_SIZE, nextToEmit + (long) window * CHUNK_SIZE);
+        if (chunk != null) {
+          return chunk;
         }
         progress.awaitNanos(nanosToDeadline(waitSliceNanos));
       }
@@ -127,12 +127,12 @@ final class RangeSearch extends Search<Void> {
     return true;
   }
 
-  private void handIn(long chunk, ChunkResult result) {
+  private void handIn(ChunkPlan.Range chunk, ChunkResult result) {
     lock.lock();
     try {
-      ready.put(chunk, result);
+      ready.put(chunk.start(), result);
       if (result.endsWithIdeal) {
-        firstIdealChunk = Math.min(firstIdealChunk, chunk);
+        plan.hit(result.matches.get(result.matches.size() - 1).index());
       }
       if (emitting) {
         return; // the emitter will get to it
@@ -176,7 +176,7 @@ final class RangeSearch extends Search<Void> {
       }
       lock.lock();
       try {
-        nextToEmit++;
+        nextToEmit = result.end;
         progress.signalAll();
       } finally {
         lock.unlock();
@@ -190,10 +190,10 @@ final class RangeSearch extends Search<Void> {
       future.complete(null);
     } else {
       future.completeExceptionally(new BudgetExhaustedException(
-          BudgetExhaustedException.Limit.HASHES, limit, examined()));
+          BudgetExhaustedException.Limit.HASHES, budget.maxHashes(), examined()));
     }
   }
 
-  /** The matches of one chunk, in index order, and whether the last one is ideal. */
-  private record ChunkResult(List<Match> matches, boolean endsWithIdeal) {}
+  /** The matches of one chunk, in index order, whether the last one is ideal, and its end. */
+  private record ChunkResult(long end, List<Match> matches, boolean endsWithIdeal) {}
 }

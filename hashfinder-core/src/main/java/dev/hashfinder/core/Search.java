@@ -22,9 +22,9 @@ import java.util.function.LongSupplier;
  * One running search: the state its workers share, and the scan loop they run. Each call of
  * {@link #run()} is one worker; the last worker to leave ends the search and completes its future.
  *
- * <p>The index space is cut into chunks of {@link #CHUNK_SIZE} candidates that workers claim in
- * index order; subclasses decide what a hit means and how chunks are claimed and reported, so that
- * the answer never depends on how many workers ran.
+ * <p>The search's indices are dealt by a {@link ChunkPlan} in chunks of {@link #CHUNK_SIZE}
+ * candidates that workers claim in index order; subclasses decide what a hit means and how
+ * chunks are reported, so that the answer never depends on how many workers ran.
  *
  * <p>Thread-safe: shared by its workers and by whoever cancels it.
  */
@@ -48,8 +48,8 @@ abstract class Search<T> implements Runnable {
   final HashAlgorithm algorithm;
   final WindowMatcher matcher;
   final ResourceBudget budget;
-  /** Candidates this search may examine: exactly indices [0, limit). */
-  final long limit;
+  /** The indices this search may examine, {@code [firstIndex, firstIndex + maxHashes)}. */
+  final ChunkPlan plan;
   final CompletableFuture<T> future;
 
   private final LongSupplier ticker;
@@ -76,7 +76,7 @@ abstract class Search<T> implements Runnable {
     this.algorithm = algorithm;
     this.matcher = new WindowMatcher(query.target(), matcherThreshold, algorithm.digestLength());
     this.budget = budget;
-    this.limit = budget.maxHashes();
+    this.plan = new ChunkPlan(query.firstIndex(), budget.maxHashes());
     this.ticker = ticker;
     this.engineExamined = engineExamined;
     this.future = future;
@@ -96,15 +96,11 @@ abstract class Search<T> implements Runnable {
     }
   }
 
-  /** The last chunk with an index below the limit. */
-  final long lastChunk() {
-    return (limit - 1) / CHUNK_SIZE;
-  }
-
   /** Starts up to {@code threads} workers on {@code executor}, fewer if there are fewer chunks. */
   final void launch(Executor executor, int threads, Runnable onFinished) {
     this.onFinished = onFinished;
-    int workers = (int) Math.min(threads, lastChunk() + 1);
+    long chunks = (plan.end() - plan.first() - 1) / CHUNK_SIZE + 1;
+    int workers = (int) Math.min(threads, chunks);
     workersLeft.set(workers);
     for (int i = 0; i < workers; i++) {
       try {

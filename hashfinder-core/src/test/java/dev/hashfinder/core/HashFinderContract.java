@@ -248,6 +248,7 @@ public abstract class HashFinderContract {
   void refusesATargetNoHashTextCanHold_namingTheCharacterAndItsPlace(
       String target, int ideal, String algorithm, String named) throws Exception {
     HashFinder finder = finder();
+    long before = engine.hashesExamined(); // a cluster's start probes its servers with a hash
 
     Throwable failure = failure(finder.find(Query.of(target, ideal).withAlgorithm(algorithm)));
 
@@ -258,7 +259,7 @@ public abstract class HashFinderContract {
     });
     assertThat(failure(finder.findRange(Query.of(target, ideal).withInterestingDistance(20),
         match -> { }))).isInstanceOf(InvalidQueryException.class);
-    assertThat(engine.hashesExamined()).as("hashes spent on impossible queries").isZero();
+    assertThat(engine.hashesExamined()).as("hashes spent on impossible queries").isEqualTo(before);
   }
 
   @Test

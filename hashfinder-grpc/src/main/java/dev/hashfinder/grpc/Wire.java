@@ -24,7 +24,8 @@ final class Wire {
       Field.TARGET, "desired_name",
       Field.IDEAL_DISTANCE, "ideal_hamming_distance",
       Field.INTERESTING_DISTANCE, "interesting_hamming_distance",
-      Field.ALGORITHM, "algorithm"));
+      Field.ALGORITHM, "algorithm",
+      Field.FIRST_INDEX, "first_index"));
 
   private Wire() {}
 
@@ -52,7 +53,7 @@ final class Wire {
     String algorithm =
         request.getAlgorithm().isEmpty() ? Query.DEFAULT_ALGORITHM : request.getAlgorithm();
     return new Query(request.getDesiredName(), request.getIdealHammingDistance(),
-        request.getInterestingHammingDistance(), algorithm);
+        request.getInterestingHammingDistance(), algorithm, request.getFirstIndex());
   }
 
   /**
@@ -85,6 +86,9 @@ final class Wire {
         .setInterestingHammingDistance(query.interestingDistance());
     if (!query.algorithm().equalsIgnoreCase(Query.DEFAULT_ALGORITHM)) {
       request.setAlgorithm(query.algorithm()); // unset for SHA-1, so reference servers accept it
+    }
+    if (query.firstIndex() != 0) {
+      request.setFirstIndex(query.firstIndex()); // unset for a whole search, as the reference has it
     }
     if (budget.maxHashes() != Long.MAX_VALUE) {
       request.setMaxHashes(budget.maxHashes());

@@ -1,0 +1,433 @@
+package dev.hashfinder.grpc;
+
+import com.google.common.util.concurrent.MoreExecutors;
+import dev.hashfinder.BudgetExhaustedException;
+import dev.hashfinder.CancellationToken;
+import dev.hashfinder.DeadlineExceededException;
+import dev.hashfinder.FinderBusyException;
+import dev.hashfinder.FinderFailedException;
+import dev.hashfinder.FinderUnavailableException;
+import dev.hashfinder.Match;
+import dev.hashfinder.MatchListener;
+import dev.hashfinder.Query;
+import dev.hashfinder.ResourceBudget;
+import dev.hashfinder.core.ChunkPlan;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+/**
+ * One search run on a cluster: deals its {@link ChunkPlan} out as ranges, one {@code Find} or
+ * {@code FindRange} call each, and puts the answers back together in index order.
+ *
+ * <p>A range is sized from its backend's measured rate (about {@code rangeDuration} of work, a
+ * small first one to measure), and each backend has up to {@code rangesPerBackend} in flight to
+ * hide the round trip. A range that fails is given back to the plan from where it provably got to
+ * (a ranged call's last match; otherwise its start) and dealt again, first. A hit at {@code i}
+ * cancels every range above it. Ranged searches keep their out-of-order results in a window of
+ * at most {@code window} ranges, each with at most {@link #MATCHES_PER_RANGE} matches, so memory
+ * stays bounded whatever the listener's speed.
+ *
+ * <p>Thread-safe: every event (a range's end, a backend's change, the clock's tick) runs on one
+ * sequential executor, which owns the search's state; the listener is called there too.
+ */
+final class ClusterSearch<T> {
+  private static final Logger logger = Logger.getLogger(HashFinderCluster.class.getName());
+
+  /** The most matches one range of a ranged search may stream before it is cut short. */
+  static final int MATCHES_PER_RANGE = 1024;
+
+  /** The first range of an unmeasured backend: small, to measure it cheaply. */
+  static final long FIRST_RANGE = 1 << 16;
+
+  private final HashFinderCluster cluster;
+  private final Query query;
+  private final ResourceBudget budget;
+  private final MatchListener listener; // null for Find
+  private final ChunkPlan plan;
+  final CompletableFuture<T> future = new CompletableFuture<>();
+  private final Executor events;
+  private final long startNanos;
+  private final long deadlineNanos; // meaningful if hasDeadline
+  private final boolean hasDeadline;
+
+  // Owned by the events executor:
+  private final Map<ChunkPlan.Range, Dealt> outstanding = new HashMap<>();
+  private final TreeMap<Long, Piece> ready = new TreeMap<>();
+  private long nextToEmit;
+  private long delivered;
+  private Match best;
+  private long stuckSinceNanos = -1;
+  private ScheduledFuture<?> ticker;
+  private long redealt;
+
+  ClusterSearch(HashFinderCluster cluster, Query query, ResourceBudget budget,
+      MatchListener listener) {
+    this.cluster = cluster;
+    this.query = query;
+    this.budget = budget;
+    this.listener = listener;
+    this.plan = new ChunkPlan(query.firstIndex(), budget.maxHashes());
+    this.nextToEmit = query.firstIndex();
+    this.events = MoreExecutors.newSequentialExecutor(cluster.executor());
+    this.startNanos = System.nanoTime();
+    Duration timeout = budget.timeout().orElse(null);
+    this.hasDeadline = timeout != null;
+    this.deadlineNanos = hasDeadline ? startNanos + saturatedNanos(timeout) : 0;
+  }
+
+  private static long saturatedNanos(Duration duration) {
+    try {
+      return duration.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE / 2;
+    }
+  }
+
+  /** A range in flight on a backend. */
+  private static final class Dealt {
+    final ChunkPlan.Range range;
+    final ClusterBackend backend;
+    final long startNanos = System.nanoTime();
+    final List<Match> matches = Collections.synchronizedList(new ArrayList<>());
+    CompletableFuture<?> call;
+    boolean cancelledByUs;
+
+    Dealt(ChunkPlan.Range range, ClusterBackend backend) {
+      this.range = range;
+      this.backend = backend;
+    }
+  }
+
+  /** Examined indices {@code [start, end)} of a ranged search and their matches, in order. */
+  private record Piece(long end, List<Match> matches, boolean endsWithIdeal) {}
+
+  /** Starts dealing; cancelling the token or completing the future stops every range. */
+  void start(CancellationToken token) {
+    CancellationToken.Registration byToken = token.onCancel(() -> future.cancel(false));
+    future.whenComplete((result, failure) -> {
+      byToken.close();
+      events.execute(this::stopAll);
+    });
+    if (future.isDone()) {
+      return;
+    }
+    cluster.register(this);
+    events.execute(() -> {
+      ticker = cluster.scheduler().scheduleWithFixedDelay(
+          () -> events.execute(this::pump), 100, 100, TimeUnit.MILLISECONDS);
+      if (future.isDone()) {
+        ticker.cancel(false);
+      }
+      pump();
+    });
+  }
+
+  /** A backend changed: deal to it if it can take work. */
+  void backendsChanged() {
+    events.execute(this::pump);
+  }
+
+  private void stopAll() {
+    if (ticker != null) {
+      ticker.cancel(false);
+    }
+    for (Dealt dealt : outstanding.values()) {
+      dealt.cancelledByUs = true;
+      dealt.call.cancel(false);
+    }
+    cluster.unregister(this);
+    if (redealt > 0) {
+      logger.fine(() -> "search " + Wire.abbreviate(query.target()) + " dealt " + redealt
+          + " indices again after failures");
+    }
+  }
+
+  /** Deals ranges to every backend that can take one, and ends the search when it can. */
+  private void pump() {
+    if (future.isDone()) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (hasDeadline && now - deadlineNanos >= 0) {
+      future.completeExceptionally(new DeadlineExceededException("timeout of "
+          + budget.timeout().orElseThrow() + " passed after examining " + plan.examined()
+          + " hashes", plan.examined()));
+      return;
+    }
+    if (finishIfSettled()) {
+      return;
+    }
+    List<ClusterBackend> backends = cluster.backends();
+    int window = Math.max(8, 4 * backends.size());
+    boolean dealing = true;
+    while (dealing) {
+      dealing = false;
+      for (ClusterBackend backend : backends) {
+        if (!backend.available(now) || inFlightHere(backend) >= cluster.rangesPerBackend()) {
+          continue;
+        }
+        if (listener != null && outstanding.size() + ready.size() >= window) {
+          break; // a ranged search waits for the range at the head to come in
+        }
+        ChunkPlan.Range range = plan.claim(rangeSize(backend));
+        if (range == null) {
+          break;
+        }
+        deal(range, backend, now);
+        dealing = true;
+      }
+    }
+    checkStuck(backends, now);
+  }
+
+  private int inFlightHere(ClusterBackend backend) {
+    int count = 0;
+    for (Dealt dealt : outstanding.values()) {
+      if (dealt.backend == backend) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /** About {@code rangeDuration} of the backend's work; small while it is unmeasured. */
+  private long rangeSize(ClusterBackend backend) {
+    if (!backend.measured()) {
+      return FIRST_RANGE;
+    }
+    double seconds = cluster.rangeDuration().toNanos() / 1e9;
+    long size = (long) Math.max(FIRST_RANGE / 4, backend.rate() * seconds);
+    return Math.min(size, backend.largestRange());
+  }
+
+  /** How long a range may run before its backend counts as stalled. */
+  private long rangeTimeoutNanos(ClusterBackend backend, ChunkPlan.Range range) {
+    long floor = cluster.rangeDuration().toNanos() * (backend.measured() ? 3 : 10);
+    long expected = (long) (range.length() / backend.rate() * 1e9);
+    long timeout = Math.max(floor, 4 * expected);
+    return hasDeadline ? Math.max(1, Math.min(timeout, deadlineNanos - System.nanoTime()))
+        : timeout;
+  }
+
+  private void deal(ChunkPlan.Range range, ClusterBackend backend, long now) {
+    Dealt dealt = new Dealt(range, backend);
+    outstanding.put(range, dealt);
+    backend.rangeStarted();
+    stuckSinceNanos = -1;
+    Query slice = query.startingAt(range.start());
+    ResourceBudget sliceBudget = ResourceBudget.ofHashes(range.length())
+        .withTimeout(Duration.ofNanos(rangeTimeoutNanos(backend, range)));
+    CancellationToken token = new CancellationToken();
+    if (listener == null) {
+      dealt.call = backend.finder.find(slice, sliceBudget, token);
+    } else {
+      dealt.call = backend.finder.findRange(slice, sliceBudget.withMaxMatches(MATCHES_PER_RANGE),
+          token, dealt.matches::add);
+    }
+    dealt.call.whenCompleteAsync((result, failure) -> ended(dealt, result, failure), events);
+  }
+
+  private void ended(Dealt dealt, Object result, Throwable failure) {
+    dealt.backend.rangeEnded();
+    outstanding.remove(dealt.range);
+    if (future.isDone() || dealt.cancelledByUs) {
+      return;
+    }
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    ChunkPlan.Range range = dealt.range;
+    long elapsed = System.nanoTime() - dealt.startNanos;
+    if (cause == null) {
+      if (listener == null) {
+        Match match = (Match) result;
+        long stop = match.index() + 1;
+        if (match.index() < range.start() || match.index() >= range.end()) {
+          fail(new FinderFailedException("backend " + dealt.backend.name
+              + " answered index " + match.index() + " outside its range " + range, null));
+          return;
+        }
+        finish(dealt, stop, elapsed, List.of(), false);
+        if (plan.hit(match.index())) {
+          best = match;
+          cancelAbove(match.index());
+        }
+      } else {
+        List<Match> matches = List.copyOf(dealt.matches);
+        Match last = matches.isEmpty() ? null : matches.get(matches.size() - 1);
+        if (last == null || last.distance() > query.idealDistance()) {
+          fail(new FinderFailedException("backend " + dealt.backend.name
+              + " ended FindRange without an ideal match", null));
+          return;
+        }
+        finish(dealt, last.index() + 1, elapsed, matches, true);
+        if (plan.hit(last.index())) {
+          cancelAbove(last.index());
+        }
+      }
+    } else if (cause instanceof BudgetExhaustedException exhausted
+        && exhausted.limit() == BudgetExhaustedException.Limit.HASHES) {
+      long examined = Math.max(0, Math.min(range.length(), exhausted.hashesExamined()));
+      if (examined < range.length()) {
+        dealt.backend.recordLargestRange(examined);
+      }
+      finish(dealt, range.start() + examined, elapsed, List.copyOf(dealt.matches), false);
+      plan.giveBack(range.start() + examined, range.end());
+    } else if (cause instanceof BudgetExhaustedException) { // this range's share of matches
+      List<Match> matches = List.copyOf(dealt.matches);
+      long stop = matches.isEmpty() ? range.start() : matches.get(matches.size() - 1).index() + 1;
+      finish(dealt, stop, elapsed, matches, false);
+      plan.giveBack(stop, range.end());
+    } else if (cause instanceof IllegalArgumentException) { // the query: every backend says so
+      fail(cause);
+      return;
+    } else if (cause instanceof CancellationException) {
+      plan.giveBack(range.start(), range.end()); // not ours: the channel was closed under it
+    } else {
+      // Busy, gone, stalled past its deadline, broken: what it proved stays, the rest goes back.
+      List<Match> matches = listener == null ? List.of() : List.copyOf(dealt.matches);
+      long stop = matches.isEmpty() ? range.start() : matches.get(matches.size() - 1).index() + 1;
+      if (stop > range.start()) {
+        finish(dealt, stop, 0, matches, false);
+      }
+      plan.giveBack(stop, range.end());
+      redealt += range.end() - stop;
+      dealt.backend.recordFailure(cause, System.nanoTime());
+      if (!(cause instanceof FinderBusyException)) {
+        cluster.backendFailed(dealt.backend);
+      }
+    }
+    emit();
+    pump();
+  }
+
+  /** Records {@code [range.start, stop)} as examined, with what it found. */
+  private void finish(Dealt dealt, long stop, long elapsedNanos, List<Match> matches,
+      boolean endsWithIdeal) {
+    long start = dealt.range.start();
+    if (stop <= start) {
+      return;
+    }
+    plan.finished(start, stop);
+    cluster.examined(stop - start);
+    if (elapsedNanos > 0) {
+      dealt.backend.recordRate(stop - start, elapsedNanos);
+    }
+    if (listener != null) {
+      ready.put(start, new Piece(stop, matches, endsWithIdeal));
+    }
+  }
+
+  private void cancelAbove(long index) {
+    for (Dealt dealt : List.copyOf(outstanding.values())) {
+      if (dealt.range.start() > index) {
+        dealt.cancelledByUs = true;
+        dealt.call.cancel(false);
+      }
+    }
+  }
+
+  /** Delivers every consecutive piece of a ranged search that has come in. */
+  private void emit() {
+    if (listener == null) {
+      return;
+    }
+    for (Piece piece = ready.remove(nextToEmit); piece != null;
+        piece = ready.remove(nextToEmit)) {
+      for (Match match : piece.matches) {
+        if (future.isDone()) {
+          return;
+        }
+        if (delivered >= budget.maxMatches()) {
+          fail(new BudgetExhaustedException(BudgetExhaustedException.Limit.MATCHES,
+              budget.maxMatches(), plan.examined()));
+          return;
+        }
+        try {
+          listener.onMatch(match);
+        } catch (RuntimeException e) {
+          fail(e);
+          return;
+        }
+        delivered++;
+      }
+      nextToEmit = piece.end;
+      if (piece.endsWithIdeal) {
+        complete(null);
+        return;
+      }
+    }
+  }
+
+  /** Ends the search if its outcome is known. */
+  private boolean finishIfSettled() {
+    if (!plan.settled()) {
+      return false;
+    }
+    if (listener == null && best != null) {
+      complete(best);
+    } else if (plan.bestHit() == Long.MAX_VALUE) {
+      fail(new BudgetExhaustedException(BudgetExhaustedException.Limit.HASHES,
+          budget.maxHashes(), plan.examined()));
+    } else {
+      return false; // a ranged search ends when its ideal match is delivered
+    }
+    return true;
+  }
+
+  /** Fails the search if no backend has been able to take its work for the cluster's grace. */
+  private void checkStuck(List<ClusterBackend> backends, long now) {
+    if (!outstanding.isEmpty() || future.isDone()) {
+      stuckSinceNanos = -1;
+      return;
+    }
+    for (ClusterBackend backend : backends) {
+      if (backend.available(now)) {
+        stuckSinceNanos = -1;
+        return;
+      }
+    }
+    if (stuckSinceNanos < 0) {
+      stuckSinceNanos = now;
+      return;
+    }
+    if (now - stuckSinceNanos < cluster.unavailableGrace().toNanos()) {
+      return;
+    }
+    String problems = backends.isEmpty() ? "no backend resolved from " + cluster.targets()
+        : backends.stream().map(b -> b.name + ": " + b.lastProblem())
+            .collect(Collectors.joining("; "));
+    boolean allBusy = !backends.isEmpty()
+        && backends.stream().allMatch(ClusterBackend::lastFailureWasBusy);
+    fail(allBusy
+        ? new FinderBusyException("every backend is busy: " + problems, null)
+        : new FinderUnavailableException("no backend can take the search (" + plan.examined()
+            + " hashes examined): " + problems, null));
+  }
+
+  @SuppressWarnings("unchecked")
+  private void complete(Object value) {
+    future.complete((T) value);
+  }
+
+  private void fail(Throwable failure) {
+    future.completeExceptionally(failure);
+  }
+
+  /** Indices dealt again after a failure, so far. */
+  long redealt() {
+    return redealt;
+  }
+}
