@@ -143,6 +143,44 @@ public abstract class HashFinderContract {
     assertThat(expected.get(expected.size() - 1).index()).isEqualTo(101);
   }
 
+  @ParameterizedTest
+  @CsvSource({"aa, 102", "aa, 255", "Ab, 65000", "grpc, 67087", "grpc, 67088"})
+  void find_fromAFirstIndex_returnsTheLowestHitFromThere(String target, long first)
+      throws Exception {
+    Query query = Query.of(target, 0).startingAt(first);
+
+    Match match = finder().find(query).get(30, TimeUnit.SECONDS);
+
+    Match expected = ReferenceModel.find(query, 1_000_000).orElseThrow();
+    assertThat(match.index()).isEqualTo(expected.index()).isGreaterThanOrEqualTo(first);
+    assertThat(match.secretBase64()).isEqualTo(expected.secretBase64());
+  }
+
+  @Test
+  void find_fromAFirstIndex_examinesExactlyTheBudgetFromThere() throws Exception {
+    HashFinder finder = finder();
+    Query query = Query.of("grpc", 0).startingAt(60_000); // the hit is at 67,087
+
+    assertThat(finder.find(query, ResourceBudget.ofHashes(7_088), new CancellationToken())
+        .get(30, TimeUnit.SECONDS).index()).isEqualTo(67_087);
+    assertThat(failure(finder.find(query, ResourceBudget.ofHashes(7_087),
+        new CancellationToken())))
+        .isInstanceOfSatisfying(BudgetExhaustedException.class,
+            e -> assertThat(e.hashesExamined()).isEqualTo(7_087));
+  }
+
+  @Test
+  void findRange_fromAFirstIndex_streamsWhatTheModelStreams() throws Exception {
+    Query query = Query.of("grpc", 0).withInterestingDistance(1).startingAt(255);
+    List<Match> streamed = Collections.synchronizedList(new ArrayList<>());
+
+    finder().findRange(query, ResourceBudget.ofHashes(100_000), new CancellationToken(),
+        streamed::add).get(30, TimeUnit.SECONDS);
+
+    assertSameStream(streamed, ReferenceModel.findRange(query, 100_000));
+    assertThat(streamed).hasSizeGreaterThan(1);
+  }
+
   @Test
   void find_examinesExactlyTheBudget() throws Exception {
     HashFinder finder = finder();

@@ -88,11 +88,17 @@ public final class ReferenceModel {
     return Character.toLowerCase(a) == Character.toLowerCase(b);
   }
 
-  /** The first secret within the ideal distance among the first {@code budget}, if any. */
+  /**
+   * The first secret within the ideal distance among the {@code budget} from the query's first
+   * index on, if any.
+   */
   public static Optional<Match> find(Query query, long budget) {
     Iterator<byte[]> secrets = secrets();
-    for (long index = 0; index < budget; index++) {
+    for (long index = 0; index < query.firstIndex() + budget; index++) {
       byte[] secret = secrets.next();
+      if (index < query.firstIndex()) {
+        continue;
+      }
       String text = hashText(query.algorithm(), secret);
       int d = distance(text, query.target());
       if (d <= query.idealDistance()) {
@@ -102,12 +108,15 @@ public final class ReferenceModel {
     return Optional.empty();
   }
 
-  /** The stream of a ranged search over the first {@code budget} secrets. */
+  /** The stream of a ranged search over {@code budget} secrets from the query's first index. */
   public static List<Match> findRange(Query query, long budget) {
     List<Match> stream = new ArrayList<>();
     Iterator<byte[]> secrets = secrets();
-    for (long index = 0; index < budget; index++) {
+    for (long index = 0; index < query.firstIndex() + budget; index++) {
       byte[] secret = secrets.next();
+      if (index < query.firstIndex()) {
+        continue;
+      }
       String text = hashText(query.algorithm(), secret);
       int d = distance(text, query.target());
       if (d <= query.idealDistance()) {
