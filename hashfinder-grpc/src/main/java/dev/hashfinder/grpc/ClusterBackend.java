@@ -63,6 +63,8 @@ final class ClusterBackend {
   private volatile long coolUntilNanos;
   private int consecutiveFailures; // guarded by this
   private final AtomicInteger inFlight = new AtomicInteger();
+  private long busySinceNanos; // guarded by this
+  private long busyNanos; // guarded by this
   private final CompletableFuture<State> firstVerdict = new CompletableFuture<>();
 
   ClusterBackend(String name, ManagedChannel channel, CallOptions callOptions,
@@ -195,12 +197,21 @@ final class ClusterBackend {
     return inFlight.get();
   }
 
-  void rangeStarted() {
-    inFlight.incrementAndGet();
+  synchronized void rangeStarted() {
+    if (inFlight.getAndIncrement() == 0) {
+      busySinceNanos = System.nanoTime();
+    }
   }
 
-  void rangeEnded() {
-    inFlight.decrementAndGet();
+  synchronized void rangeEnded() {
+    if (inFlight.decrementAndGet() == 0) {
+      busyNanos += System.nanoTime() - busySinceNanos;
+    }
+  }
+
+  /** How long the backend has had at least one range in flight, in all. */
+  synchronized long busyNanos() {
+    return busyNanos + (inFlight.get() > 0 ? System.nanoTime() - busySinceNanos : 0);
   }
 
   /** Indices per second one range ran at, as last measured. */

@@ -304,6 +304,7 @@ final class ClusterSearch<T> {
       }
       plan.giveBack(stop, range.end());
       redealt += range.end() - stop;
+      cluster.redealt(range.end() - stop);
       dealt.backend.recordFailure(cause, System.nanoTime());
       if (!(cause instanceof FinderBusyException)) {
         cluster.backendFailed(dealt.backend);

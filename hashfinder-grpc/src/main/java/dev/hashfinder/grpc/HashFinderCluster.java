@@ -89,6 +89,7 @@ public final class HashFinderCluster implements HashFinder, AutoCloseable {
   private final List<Resolved> resolved = new ArrayList<>();
   private final Set<ClusterSearch<?>> searches = ConcurrentHashMap.newKeySet();
   private final LongAdder examined = new LongAdder();
+  private final LongAdder redealt = new LongAdder();
   private volatile boolean closed;
 
   private HashFinderCluster(Builder builder) {
@@ -228,6 +229,15 @@ public final class HashFinderCluster implements HashFinder, AutoCloseable {
 
   void examined(long indices) {
     examined.add(indices);
+  }
+
+  void redealt(long indices) {
+    redealt.add(indices);
+  }
+
+  /** Indices dealt again after a backend failed them, over every search so far. */
+  long redealtIndices() {
+    return redealt.sum();
   }
 
   void register(ClusterSearch<?> search) {
