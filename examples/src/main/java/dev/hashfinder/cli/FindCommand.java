@@ -8,6 +8,7 @@ import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.HashFinderEngine;
 import dev.hashfinder.grpc.BearerTokenCredentials;
 import dev.hashfinder.grpc.HashFinderClient;
+import dev.hashfinder.grpc.HashFinderCluster;
 import dev.hashfinder.grpc.InProcessHashFinder;
 import dev.hashfinder.grpc.Outcomes;
 import io.grpc.ChannelCredentials;
@@ -29,6 +30,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -58,6 +60,12 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--server", paramLabel = "HOST:PORT",
       description = "A hashfinder (or reference) server to ask, instead of the embedded one.")
   String server;
+
+  @Option(names = "--servers", paramLabel = "TARGETS",
+      description = "Search on a cluster instead: HOST:PORT,HOST:PORT... or dns:///NAME:PORT "
+          + "(every address a server); the search is dealt out in ranges, with the answer of "
+          + "one server.")
+  String servers;
 
   @Option(names = "--tls", description = "Connect to --server with TLS, trusting the JDK's "
       + "certificate authorities (implied by the other --tls options).")
@@ -124,7 +132,7 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
     ResourceBudget budget = ResourceBudget.unlimited();
     try {
       query = new Query(name, idealDistance, showInferior == null ? 0 : showInferior, algorithm);
-      if (server != null && maximumHashes != null) {
+      if ((server != null || servers != null) && maximumHashes != null) {
         budget = budget.withMaxHashes(maximumHashes);
       }
       if (timeout != null) {
@@ -133,23 +141,36 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    if (server != null && threads != null) {
+    boolean remote = server != null || servers != null;
+    if (server != null && servers != null) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--server and --servers: one server or a cluster, not both");
+    }
+    if (remote && threads != null) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--threads sets the embedded engine; a remote server has its own");
     }
-    if (server == null && (tls || tlsCa != null || tlsCert != null || tokenFile != null)) {
+    if (!remote && (tls || tlsCa != null || tlsCert != null || tokenFile != null)) {
       throw new CommandLine.ParameterException(spec.commandLine(),
-          "--tls, --tls-ca, --tls-cert and --token-file are for a --server");
+          "--tls, --tls-ca, --tls-cert and --token-file are for a --server or --servers");
     }
     if ((tlsCert == null) != (tlsKey == null)) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--tls-cert and --tls-key go together");
     }
-    try (Session session = server == null ? embedded() : remote()) {
+    Session opened;
+    try {
+      opened = servers != null ? cluster() : server != null ? remote() : embedded();
+    } catch (IllegalStateException e) { // a cluster's server that is not a hashfinder server
+      System.err.println("hashfinder: " + e.getMessage());
+      return Main.EXIT_NOT_FOUND;
+    }
+    try (Session session = opened) {
       if (session.channel != null) {
         awaitConnection(session.channel);
       }
-      AutoCloseable progress = Progress.startIfTerminal(quiet, session.hashes, session.budget);
+      AutoCloseable progress = Progress.startIfTerminal(quiet, session.hashes, session.budget,
+          session.detail);
       Output output = new Output(System.out, json);
       CancellationToken token = new CancellationToken();
       // Ctrl-C (and SIGTERM) run the shutdown hooks: cancel the call and let the cancellation
@@ -244,6 +265,26 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
         null, fixture::close);
   }
 
+  private Session cluster() {
+    HashFinderCluster.Builder builder;
+    try {
+      builder = HashFinderCluster.newBuilder(servers)
+          .channelCredentials(channelCredentials())
+          .budget(ResourceBudget.ofHashes(
+              maximumHashes == null ? HashFinderEngine.DEFAULT_MAX_HASHES : maximumHashes))
+          .startTimeout(connectTimeout);
+      if (tokenFile != null) {
+        builder.callCredentials(BearerTokenCredentials.fromFile(tokenFile));
+      }
+    } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    HashFinderCluster cluster = builder.build();
+    return new Session(cluster, cluster::hashesExamined, cluster.budget().maxHashes(), null,
+        cluster::close, () -> cluster.busyBackends() + " of " + cluster.knownBackends()
+            + " servers busy  ");
+  }
+
   private Session remote() {
     ChannelCredentials credentials;
     BearerTokenCredentials token;
@@ -303,12 +344,19 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
     final HashFinder finder;
     final LongSupplier hashes;
     final long budget;
-    final ManagedChannel channel; // null for the embedded server
+    final ManagedChannel channel; // null for the embedded server and a cluster
+    final Supplier<String> detail; // more for the progress line, or null
     private final Cleanup cleanup;
     private boolean closed;
 
     Session(HashFinder finder, LongSupplier hashes, long budget, ManagedChannel channel,
         Cleanup cleanup) {
+      this(finder, hashes, budget, channel, cleanup, null);
+    }
+
+    Session(HashFinder finder, LongSupplier hashes, long budget, ManagedChannel channel,
+        Cleanup cleanup, Supplier<String> detail) {
+      this.detail = detail;
       this.finder = finder;
       this.channel = channel;
       this.hashes = hashes;

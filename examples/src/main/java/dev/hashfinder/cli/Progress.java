@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * A live progress line on a terminal's stderr: hashes examined, rate, elapsed time and budget
@@ -19,11 +20,13 @@ final class Progress implements AutoCloseable {
   private final PrintStream err;
   private final LongSupplier hashes; // null: unknown
   private final long budget;
+  private final Supplier<String> detail; // null: none
   private final long startNanos = System.nanoTime();
   private final ScheduledExecutorService ticker;
 
-  private Progress(PrintStream err, LongSupplier hashes, long budget) {
+  private Progress(PrintStream err, LongSupplier hashes, long budget, Supplier<String> detail) {
     this.err = err;
+    this.detail = detail;
     this.hashes = hashes;
     this.budget = budget;
     this.ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -39,12 +42,14 @@ final class Progress implements AutoCloseable {
    *
    * @param hashes the hashes examined so far, or null where they cannot be known
    * @param budget the budget, or {@link Long#MAX_VALUE} if unknown
+   * @param detail more to show, such as a cluster's busy servers, or null
    */
-  static AutoCloseable startIfTerminal(boolean quiet, LongSupplier hashes, long budget) {
+  static AutoCloseable startIfTerminal(boolean quiet, LongSupplier hashes, long budget,
+      Supplier<String> detail) {
     if (quiet || !stderrIsTerminal()) {
       return () -> { };
     }
-    return new Progress(System.err, hashes, budget);
+    return new Progress(System.err, hashes, budget, detail);
   }
 
   private static boolean stderrIsTerminal() {
@@ -68,6 +73,9 @@ final class Progress implements AutoCloseable {
       }
     } else {
       line.append("searching on the server  ");
+    }
+    if (detail != null) {
+      line.append(detail.get());
     }
     line.append(String.format(Locale.ROOT, "%.1f s", seconds));
     err.print(line);

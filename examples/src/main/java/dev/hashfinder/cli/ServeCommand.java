@@ -3,13 +3,19 @@ package dev.hashfinder.cli;
 import com.google.common.net.HostAndPort;
 import com.google.common.net.InetAddresses;
 import dev.hashfinder.HashAlgorithm;
+import dev.hashfinder.HashFinder;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.HashAlgorithms;
 import dev.hashfinder.core.HashFinderEngine;
+import dev.hashfinder.grpc.BearerTokenCredentials;
 import dev.hashfinder.grpc.BearerTokens;
+import dev.hashfinder.grpc.HashFinderCluster;
 import dev.hashfinder.grpc.HashFinderServer;
 import dev.hashfinder.grpc.ServerLimits;
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ServerCredentials;
+import io.grpc.TlsChannelCredentials;
 import io.grpc.TlsServerCredentials;
 import io.opentelemetry.exporter.prometheus.PrometheusHttpServer;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -72,6 +78,31 @@ final class ServeCommand implements Callable<Integer> {
           + "re-read when it changes. Health checks stay open.")
   Path tokenFile;
 
+  @Option(names = "--backends", paramLabel = "TARGETS",
+      description = "Serve as the front of a cluster: deal each search out to these servers "
+          + "(HOST:PORT,HOST:PORT... or dns:///NAME:PORT) instead of hashing here.")
+  String backends;
+
+  @Option(names = "--backend-tls", description = "Reach --backends over TLS, trusting the "
+      + "JDK's certificate authorities (implied by the other --backend-tls options).")
+  boolean backendTls;
+
+  @Option(names = "--backend-tls-ca", paramLabel = "FILE",
+      description = "Trust the backends' certificates this CA signed (PEM).")
+  File backendTlsCa;
+
+  @Option(names = "--backend-tls-cert", paramLabel = "FILE",
+      description = "Mutual TLS to the backends: this front's certificate chain, PEM.")
+  File backendTlsCert;
+
+  @Option(names = "--backend-tls-key", paramLabel = "FILE",
+      description = "Mutual TLS to the backends: this front's private key, PKCS#8 PEM.")
+  File backendTlsKey;
+
+  @Option(names = "--backend-token-file", paramLabel = "FILE",
+      description = "Send authorization: Bearer with the first token in FILE to the backends.")
+  Path backendTokenFile;
+
   @Option(names = "--metrics-port", paramLabel = "N",
       description = "Serve Prometheus metrics at http://ADDRESS:N/metrics, on the --bind "
           + "address.")
@@ -128,7 +159,23 @@ final class ServeCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--tls-client-ca needs --tls-cert and --tls-key: mutual TLS is TLS first");
     }
-    HashFinderEngine engine;
+    if (backends == null && (backendTls || backendTlsCa != null || backendTlsCert != null
+        || backendTokenFile != null)) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--backend-tls, --backend-tls-ca, --backend-tls-cert and --backend-token-file are "
+              + "for --backends");
+    }
+    if ((backendTlsCert == null) != (backendTlsKey == null)) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--backend-tls-cert and --backend-tls-key go together");
+    }
+    if (backends != null && (threads != null
+        || spec.commandLine().getParseResult().hasMatchedOption("--algorithms"))) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--threads and --algorithms set this server's engine; with --backends, the backends "
+              + "hash and their own settings apply");
+    }
+    HashFinder engine = null;
     HashFinderServer server;
     OpenTelemetrySdk metrics = null;
     int concurrent = maxConcurrentRpcs != null
@@ -158,7 +205,11 @@ final class ServeCommand implements Callable<Integer> {
       if (tokenFile != null) {
         serverBuilder.bearerTokens(BearerTokens.fromFile(tokenFile));
       }
-      engine = builder.build();
+      if (backends != null) {
+        engine = cluster();
+      } else {
+        engine = builder.build();
+      }
       if (metricsPort != null) {
         metrics = prometheus(metricsPort);
         serverBuilder.openTelemetry(metrics);
@@ -166,6 +217,9 @@ final class ServeCommand implements Callable<Integer> {
       server = serverBuilder.finder(engine).start();
     } catch (IllegalArgumentException | IllegalStateException e) {
       closeQuietly(metrics);
+      if (engine instanceof AutoCloseable closeable) {
+        closeQuietly(closeable);
+      }
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     } catch (UncheckedIOException e) {
       closeQuietly(metrics);
@@ -173,12 +227,15 @@ final class ServeCommand implements Callable<Integer> {
       return Main.EXIT_NOT_FOUND;
     }
     OpenTelemetrySdk openTelemetry = metrics;
+    HashFinder finder = engine;
     Main.serverLogs(verbose);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       logger.info("stopping: no new calls, cancelling those in flight");
       server.close();
-      engine.close();
+      if (finder instanceof AutoCloseable closeable) {
+        closeQuietly(closeable);
+      }
       closeQuietly(openTelemetry);
       logger.info("hashfinder stopped");
       stopped.countDown();
@@ -190,12 +247,58 @@ final class ServeCommand implements Callable<Integer> {
         + (tokenFile == null ? "" : ", bearer tokens required")
         + (metricsPort == null ? "" : ", metrics on http://" + bindForUrl() + ":" + metricsPort
             + "/metrics")
-        + " (budget " + maximumHashes + " hashes per call, " + engine.threads()
-        + " threads per search, at most " + concurrent + " searches at once, digests "
-        + String.join(", ", engine.algorithmNames()) + ")");
+        + " (budget " + maximumHashes + " hashes per call, " + describe(finder)
+        + ", at most " + concurrent + " searches at once)");
     server.awaitTermination();
     stopped.await();
     return Main.EXIT_FOUND;
+  }
+
+  /** The cluster of --backends, with the --backend-* security options. */
+  private HashFinderCluster cluster() {
+    try {
+      HashFinderCluster.Builder cluster = HashFinderCluster.newBuilder(backends)
+          .budget(ResourceBudget.ofHashes(maximumHashes))
+          .channelCredentials(backendCredentials());
+      if (backendTokenFile != null) {
+        cluster.callCredentials(BearerTokenCredentials.fromFile(backendTokenFile));
+      }
+      return cluster.build();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private ChannelCredentials backendCredentials() throws IOException {
+    if (!backendTls && backendTlsCa == null && backendTlsCert == null) {
+      return InsecureChannelCredentials.create();
+    }
+    TlsChannelCredentials.Builder builder = TlsChannelCredentials.newBuilder();
+    if (backendTlsCa != null) {
+      builder.trustManager(backendTlsCa);
+    }
+    if (backendTlsCert != null) {
+      builder.keyManager(backendTlsCert, backendTlsKey);
+    }
+    return builder.build();
+  }
+
+  private String describe(HashFinder finder) {
+    if (finder instanceof HashFinderCluster cluster) {
+      return "in front of " + backends + ": " + cluster.readyBackends() + " of "
+          + cluster.knownBackends() + " backends serving";
+    }
+    HashFinderEngine engine = (HashFinderEngine) finder;
+    return engine.threads() + " threads per search, digests "
+        + String.join(", ", engine.algorithmNames());
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      logger.log(java.util.logging.Level.FINE, "closing " + closeable, e);
+    }
   }
 
   private ServerLimits limits() {

@@ -173,7 +173,11 @@ public final class HashFinderCluster implements HashFinder, AutoCloseable {
     return budget;
   }
 
-  /** Stops every search, closes every channel and the cluster's threads. Idempotent. */
+  /**
+   * Stops every search (each backend's call is cancelled), closes every channel and the
+   * cluster's threads, waiting up to about two seconds for the cancellations to go out.
+   * Idempotent.
+   */
   @Override
   public void close() {
     if (closed) {
@@ -187,9 +191,22 @@ public final class HashFinderCluster implements HashFinder, AutoCloseable {
     for (Resolved group : resolved) {
       group.syncContext.execute(group.resolver::shutdown);
     }
+    // The searches' cancellations go out first: a channel shut down gracefully still carries
+    // them, and gives them a moment to reach the servers before it is closed for good.
+    executor.shutdown();
+    try {
+      executor.awaitTermination(1, TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+      backends.forEach(backend -> backend.channel.shutdown());
+      for (ClusterBackend backend : backends) {
+        backend.channel.awaitTermination(
+            Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     backends.forEach(ClusterBackend::close);
     scheduler.shutdownNow();
-    executor.shutdown();
   }
 
   @Override

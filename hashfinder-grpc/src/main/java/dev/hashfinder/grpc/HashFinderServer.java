@@ -405,6 +405,8 @@ public final class HashFinderServer implements AutoCloseable {
           HashFinderService.create(finder, concurrent, perClient, metrics, chosen);
       if (openTelemetry != null && finder instanceof HashFinderEngine engine) {
         metrics.observeHashes(engine::hashesExamined);
+      } else if (openTelemetry != null && finder instanceof HashFinderCluster cluster) {
+        metrics.observeHashes(cluster::hashesExamined);
       }
       List<ServerInterceptor> chain = new ArrayList<>(interceptors);
       Collections.reverse(chain); // ServerInterceptors runs the last one first

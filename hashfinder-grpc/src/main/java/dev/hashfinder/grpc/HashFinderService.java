@@ -254,6 +254,7 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
     String caller = Callers.current().orElse(null);
     String description = method + " desired_name=\"" + Wire.abbreviate(request.getDesiredName())
         + "\" ideal=" + request.getIdealHammingDistance()
+        + (request.getFirstIndex() == 0 ? "" : " first_index=" + request.getFirstIndex())
         + (caller == null ? "" : " from " + caller);
     Query query;
     ResourceBudget budget;

@@ -1,6 +1,7 @@
 package dev.hashfinder.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -187,6 +188,28 @@ class PythonInteropTest {
   }
 
   @Test
+  void pythonClient_onAClustersFront_getsTheSequentialStream() throws Exception {
+    String backends = serve(engine(1_000_000)) + "," + serve(engine(1_000_000)) + ","
+        + serve(engine(1_000_000));
+    HashFinderCluster cluster = closeLater(HashFinderCluster.newBuilder(backends)
+        .rangeDuration(Duration.ofMillis(20)).build());
+    HashFinderServer front = closeLater(HashFinderServer.forPort(0).finder(cluster).start());
+    Query query = Query.of("grpc", 0).withInterestingDistance(1);
+
+    List<String> lines = python("interop_client.py", "127.0.0.1:" + front.port(), "find_range",
+        "grpc", "0", "1").awaitExit();
+
+    List<String> expected = new ArrayList<>();
+    for (Match match : ReferenceModel.findRange(query, 67_088)) {
+      expected.add("{\"secret\": \"" + Base64.getEncoder().encodeToString(match.secret())
+          + "\", \"hashed_name\": \"" + match.hashText() + "\", \"hamming_distance\": "
+          + match.distance() + "}");
+    }
+    expected.add("{\"status\": \"OK\", \"details\": \"\"}");
+    assertThat(lines).containsExactlyElementsOf(expected);
+  }
+
+  @Test
   void pythonClient_seesResourceExhausted_withTheBudgetAndCount() throws Exception {
     String target = serve(engine(5_000));
 
@@ -271,6 +294,7 @@ class PythonInteropTest {
     PythonProcess server = python("reference_server.py", Long.toString(maxHashes));
     Matcher port = Pattern.compile("port (\\d+)").matcher(server.nextLine());
     assertThat(port.matches()).isTrue();
+    server.port = Integer.parseInt(port.group(1));
     ManagedChannel channel = Grpc.newChannelBuilderForAddress(
         "127.0.0.1", Integer.parseInt(port.group(1)), InsecureChannelCredentials.create())
         .build();
@@ -279,6 +303,20 @@ class PythonInteropTest {
       process[0] = server;
     }
     return HashFinderClient.create(channel);
+  }
+
+  @Test
+  void aReferenceServer_isRefusedAsAClusterBackend_byName() throws Exception {
+    PythonProcess[] reference = new PythonProcess[1];
+    referenceServer(100_000, reference);
+    String ours = serve(engine(1_000_000));
+    String theirs = "127.0.0.1:" + reference[0].port;
+
+    assertThatThrownBy(() -> HashFinderCluster.newBuilder(ours + "," + theirs).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining(theirs)
+        .hasMessageContaining("not a hashfinder server")
+        .hasMessageNotContaining(ours);
   }
 
   @Test
@@ -362,6 +400,8 @@ class PythonInteropTest {
     private final Process process;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final Writer stdin;
+    /** The port a server script listens on, once known. */
+    int port;
 
     PythonProcess(Process process) {
       this.process = process;
