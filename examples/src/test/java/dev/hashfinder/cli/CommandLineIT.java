@@ -3,11 +3,10 @@ package dev.hashfinder.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.hashfinder.cli.Processes.Run;
+import dev.hashfinder.cli.Processes.Server;
 import dev.hashfinder.grpc.TestCertificates;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -16,17 +15,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,19 +32,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CommandLineIT {
-  private static final String JAR = System.getProperty("hashfinder.jar",
-      Path.of("target/hashfinder.jar").toAbsolutePath().toString());
-  private static final String JAVA =
-      Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  private static final String JAR = Processes.JAR;
 
-  private final List<Run> runs = new ArrayList<>();
+  private final Processes processes = new Processes();
 
   @AfterEach
   void stopEverything() throws InterruptedException {
-    Collections.reverse(runs);
-    for (Run run : runs) {
-      run.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
+    processes.close();
   }
 
   @Test
@@ -148,18 +136,18 @@ class CommandLineIT {
   void successfulRun_serveThenFind_andTheServerKeepsRunning() throws Exception {
     Server server = serve();
 
-    Run find = start("find", "aa", "--server", server.target);
+    Run find = start("find", "aa", "--server", server.target());
 
     assertThat(find.exitCode()).isZero();
     assertThat(find.stdout).first().isEqualTo("secret: \"ZA==\"");
-    assertThat(server.run.process.isAlive()).isTrue();
+    assertThat(server.run().process.isAlive()).isTrue();
     server.awaitLog("Find desired_name=\"aa\" ideal=0 from 127.0.0.1: found index 101");
   }
 
   @Test
   void gracefulSigint_cancelsTheCall_andTheNextClientIsServed() throws Exception {
     Server server = serve("--max-concurrent-rpcs", "1");
-    Run interrupted = start("find", "hashfinder", "--server", server.target);
+    Run interrupted = start("find", "hashfinder", "--server", server.target());
     server.awaitSearching("hashfinder");
 
     long start = System.nanoTime();
@@ -169,31 +157,31 @@ class CommandLineIT {
     long millis = (System.nanoTime() - start) / 1_000_000;
     assertThat(interrupted.process.exitValue()).as("exit after %d ms", millis).isEqualTo(130);
     server.awaitLog("Find desired_name=\"hashfinder\" ideal=0 from 127.0.0.1: CANCELLED: cancelled by the client");
-    Run next = start("find", "aa", "--server", server.target);
+    Run next = start("find", "aa", "--server", server.target());
     assertThat(next.exitCode()).isZero();
   }
 
   @Test
   void aKilledClient_freesItsWorker() throws Exception {
     Server server = serve("--max-concurrent-rpcs", "1");
-    Run killed = start("find", "hashfinder", "--server", server.target);
+    Run killed = start("find", "hashfinder", "--server", server.target());
     server.awaitSearching("hashfinder");
 
     signal("KILL", killed);
 
     server.awaitLog("Find desired_name=\"hashfinder\" ideal=0 from 127.0.0.1: CANCELLED: cancelled by the client");
-    assertThat(start("find", "aa", "--server", server.target).exitCode()).isZero();
+    assertThat(start("find", "aa", "--server", server.target()).exitCode()).isZero();
   }
 
   @Test
   void sigtermStopsTheServer_andCallsInFlightSeeUnavailable() throws Exception {
     Server server = serve("--max-concurrent-rpcs", "1");
-    Run inFlight = start("find", "hashfinder", "--server", server.target);
+    Run inFlight = start("find", "hashfinder", "--server", server.target());
     server.awaitSearching("hashfinder");
 
-    signal("TERM", server.run);
+    signal("TERM", server.run());
 
-    assertThat(server.run.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(server.run().process.waitFor(20, TimeUnit.SECONDS)).isTrue();
     server.awaitLog("hashfinder stopped");
     assertThat(inFlight.exitCode()).isEqualTo(1);
     assertThat(inFlight.stderr).containsExactly("hashfinder: UNAVAILABLE: server is shutting down");
@@ -265,7 +253,7 @@ class CommandLineIT {
     Server server = serve("--tls-cert", tls.serverCert().toString(),
         "--tls-key", tls.serverKey().toString(), "--tls-client-ca", tls.ca().toString(),
         "--token-file", tokens.toString());
-    String target = "localhost:" + server.target.substring(server.target.indexOf(':') + 1);
+    String target = "localhost:" + server.target().substring(server.target().indexOf(':') + 1);
     List<String> mutualTls = List.of("--tls-ca", tls.ca().toString(),
         "--tls-cert", tls.clientCert().toString(), "--tls-key", tls.clientKey().toString());
 
@@ -279,7 +267,7 @@ class CommandLineIT {
     assertThat(withoutToken.stderr).containsExactly(
         "hashfinder: UNAUTHENTICATED: this server needs an authorization: Bearer token");
     server.awaitLog("ideal=0 from " + TestCertificates.CLIENT_SUBJECT + ": found index 101");
-    assertThat(server.run.stderr).first().asString().contains("with mutual TLS, bearer tokens");
+    assertThat(server.run().stderr).first().asString().contains("with mutual TLS, bearer tokens");
   }
 
   @Test
@@ -289,8 +277,8 @@ class CommandLineIT {
       metricsPort = free.getLocalPort();
     }
     Server server = serve("--metrics-port", Integer.toString(metricsPort));
-    assertThat(start("find", "aa", "--server", server.target).exitCode()).isZero();
-    assertThat(start("find", "hashfinder", "--server", server.target, "--maximum-hashes", "1000")
+    assertThat(start("find", "aa", "--server", server.target()).exitCode()).isZero();
+    assertThat(start("find", "hashfinder", "--server", server.target(), "--maximum-hashes", "1000")
         .exitCode()).isEqualTo(1);
 
     HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -335,89 +323,14 @@ class CommandLineIT {
   // ---- processes ----
 
   private Run start(String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        // A background shell may have started us with SIGINT ignored; children must not be.
-        "env", "--default-signal=INT", JAVA, "-jar", JAR));
-    command.addAll(List.of(args));
-    Run run = new Run(new ProcessBuilder(command).start());
-    runs.add(run);
-    return run;
-  }
-
-  private static void signal(String name, Run run) throws Exception {
-    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(run.process.pid()))
-        .inheritIO().start();
-    assertThat(kill.waitFor()).isZero();
+    return processes.start(args);
   }
 
   private Server serve(String... args) throws Exception {
-    List<String> all = new ArrayList<>(List.of("serve", "--port", "0", "--verbose"));
-    all.addAll(List.of(args));
-    Run run = start(all.toArray(String[]::new));
-    Pattern port = Pattern.compile(".*serving hash_name.HashFinder on 127.0.0.1:(\\d+).*");
-    String target = await().atMost(Duration.ofSeconds(30)).until(() -> run.stderr.stream()
-        .map(port::matcher).filter(Matcher::matches).map(m -> "127.0.0.1:" + m.group(1))
-        .findFirst().orElse(null), t -> t != null);
-    return new Server(run, target);
+    return processes.serve(args);
   }
 
-  /** A running {@code serve} and its address. */
-  private record Server(Run run, String target) {
-    /** Waits until the server has started the search of a call for {@code name}. */
-    void awaitSearching(String name) {
-      awaitLog("Find desired_name=\"" + name + "\" ideal=0 from 127.0.0.1: searching");
-    }
-
-    void awaitLog(String fragment) {
-      await().atMost(Duration.ofSeconds(30))
-          .until(() -> run.stderr.stream().anyMatch(line -> line.contains(fragment)));
-    }
-  }
-
-  /** A process whose output is collected line by line as it comes. */
-  private static final class Run {
-    final Process process;
-    final List<String> stdout = new CopyOnWriteArrayList<>();
-    final List<String> stderr = new CopyOnWriteArrayList<>();
-    private final Thread outReader;
-    private final Thread errReader;
-
-    Run(Process process) {
-      this.process = process;
-      this.outReader = collect(process.getInputStream(), stdout, false);
-      this.errReader = collect(process.getErrorStream(), stderr, true);
-    }
-
-    /**
-     * Collects a stream's lines. On stderr it leaves out the JVM's own warnings, which are not the
-     * command's output: from JDK 24 on, a block about protobuf-java's use of sun.misc.Unsafe
-     * ("WARNING: ..." lines, then a blank one). The command writes no blank lines there.
-     */
-    private static Thread collect(InputStream stream, List<String> lines, boolean stderr) {
-      Thread thread = new Thread(() -> {
-        try (BufferedReader reader =
-            new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-          for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-            if (!stderr || !(line.startsWith("WARNING: ") || line.isEmpty())) {
-              lines.add(line);
-            }
-          }
-        } catch (IOException e) {
-          // The process is gone.
-        }
-      });
-      thread.setDaemon(true);
-      thread.start();
-      return thread;
-    }
-
-    int exitCode() throws InterruptedException {
-      assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the process exited").isTrue();
-      outReader.join(5000);
-      errReader.join(5000);
-      assertThat(outReader.isAlive() || errReader.isAlive())
-          .as("stdout and stderr read to their end").isFalse();
-      return process.exitValue();
-    }
+  private static void signal(String name, Run run) throws Exception {
+    Processes.signal(name, run);
   }
 }
