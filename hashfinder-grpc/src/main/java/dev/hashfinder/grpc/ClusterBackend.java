@@ -139,7 +139,7 @@ final class ClusterBackend {
     lastProblem = why;
     if (state == State.READY) {
       state = State.NOT_SERVING;
-      logger.warning("backend " + name + " left the search rotation: " + why);
+      logger.info("backend " + name + " takes no work until it serves again: " + why);
       onChange.run();
     }
     firstVerdict.complete(State.NOT_SERVING);
@@ -247,13 +247,19 @@ final class ClusterBackend {
     }
   }
 
-  /** A range failed: cool down before the next, longer after each failure in a row. */
-  void recordFailure(Throwable failure, long nowNanos) {
+  /**
+   * A range failed: cool down before the next, longer after each failure in a row.
+   *
+   * @param failure how the range's call ended
+   * @param problem what went wrong, in words
+   */
+  void recordFailure(Throwable failure, String problem, long nowNanos) {
     boolean busy = failure instanceof FinderBusyException;
-    lastProblem = (busy ? "busy: " : "") + describe(failure);
+    lastProblem = (busy ? "busy: " : "") + problem;
     long coolNanos;
+    boolean first;
     synchronized (this) {
-      consecutiveFailures++;
+      first = consecutiveFailures++ == 0;
       coolNanos = busy ? TimeUnit.MILLISECONDS.toNanos(200)
           : Math.min(MAX_COOL_DOWN.toNanos(),
               TimeUnit.MILLISECONDS.toNanos(250) << Math.min(consecutiveFailures - 1, 5));
@@ -262,8 +268,8 @@ final class ClusterBackend {
       rate = rate / 2; // a stalled or failing backend gets smaller ranges when it returns
     }
     coolUntilNanos = nowNanos + coolNanos;
-    logger.log(busy ? Level.FINE : Level.WARNING,
-        "backend " + name + " failed a range: " + lastProblem);
+    logger.log(busy || !first ? Level.FINE : Level.WARNING,
+        "backend " + name + " failed a range, which is dealt again: " + lastProblem);
   }
 
   /** Stops using the backend and closes its channel. */

@@ -103,6 +103,7 @@ final class ClusterSearch<T> {
     final long startNanos = System.nanoTime();
     final List<Match> matches = Collections.synchronizedList(new ArrayList<>());
     CompletableFuture<?> call;
+    long timeoutNanos;
     boolean cancelledByUs;
 
     Dealt(ChunkPlan.Range range, ClusterBackend backend) {
@@ -228,8 +229,9 @@ final class ClusterSearch<T> {
     backend.rangeStarted();
     stuckSinceNanos = -1;
     Query slice = query.startingAt(range.start());
+    dealt.timeoutNanos = rangeTimeoutNanos(backend, range);
     ResourceBudget sliceBudget = ResourceBudget.ofHashes(range.length())
-        .withTimeout(Duration.ofNanos(rangeTimeoutNanos(backend, range)));
+        .withTimeout(Duration.ofNanos(dealt.timeoutNanos));
     CancellationToken token = new CancellationToken();
     if (listener == null) {
       dealt.call = backend.finder.find(slice, sliceBudget, token);
@@ -305,7 +307,11 @@ final class ClusterSearch<T> {
       plan.giveBack(stop, range.end());
       redealt += range.end() - stop;
       cluster.redealt(range.end() - stop);
-      dealt.backend.recordFailure(cause, System.nanoTime());
+      String problem = cause instanceof DeadlineExceededException
+          ? "stalled: range " + range + " not done within "
+              + Wire.describe(Duration.ofNanos(dealt.timeoutNanos))
+          : ClusterBackend.describe(cause);
+      dealt.backend.recordFailure(cause, problem, System.nanoTime());
       if (!(cause instanceof FinderBusyException)) {
         cluster.backendFailed(dealt.backend);
       }

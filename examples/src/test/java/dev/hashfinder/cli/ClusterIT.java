@@ -1,0 +1,127 @@
+package dev.hashfinder.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.hashfinder.cli.Processes.Run;
+import dev.hashfinder.cli.Processes.Server;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A cluster of real {@code serve} processes on loopback, searched with {@code find --servers} and
+ * through a {@code serve --backends} front: the answers of one machine, no index lost when a
+ * server is killed or stopped mid-range, Ctrl-C reaching every server.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ClusterIT {
+  private final Processes processes = new Processes();
+
+  @AfterEach
+  void stopEverything() throws InterruptedException {
+    processes.close();
+  }
+
+  private List<Server> backends(int count) throws Exception {
+    List<Server> servers = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      servers.add(processes.serve("--threads", "1"));
+    }
+    return servers;
+  }
+
+  private static String targets(List<Server> servers) {
+    return servers.stream().map(Server::target).collect(Collectors.joining(","));
+  }
+
+  @Test
+  void findOnThreeServers_printsWhatOneMachinePrints() throws Exception {
+    String targets = targets(backends(3));
+
+    Run alone = processes.start("find", "grpc", "--show-inferior", "1", "--json");
+    Run cluster = processes.start("find", "grpc", "--show-inferior", "1", "--json",
+        "--servers", targets);
+    Run find = processes.start("find", "Doctor", "--ideal-distance", "1", "--servers", targets);
+
+    assertThat(alone.exitCode()).isZero();
+    assertThat(cluster.exitCode()).isZero();
+    assertThat(cluster.stdout).hasSizeGreaterThan(2).containsExactlyElementsOf(alone.stdout);
+    assertThat(find.exitCode()).isZero();
+    assertThat(find.stdout).containsExactly(
+        "secret: \"4fE=\"", "hashed_name: \"E0Vzxl8baz59WBMz6iACDOCQorI=\"",
+        "hamming_distance: 1", "");
+  }
+
+  @Test
+  void aServerKilledMidRange_andOneStopped_loseNoIndex() throws Exception {
+    List<Server> servers = backends(3);
+    Server killed = servers.get(1);
+    Server stopped = servers.get(2);
+    Run find = processes.start("find", "hashfinder", "--servers", targets(servers),
+        "--maximum-hashes", "60000000");
+    awaitRanges(killed, 3);
+    awaitRanges(stopped, 3);
+
+    Processes.signal("KILL", killed.run());
+    Processes.signal("STOP", stopped.run());
+    try {
+      assertThat(find.exitCode()).isEqualTo(1);
+    } finally {
+      Processes.signal("CONT", stopped.run());
+    }
+
+    assertThat(find.stderr).last().isEqualTo("hashfinder: RESOURCE_EXHAUSTED: budget of "
+        + "60000000 hashes exhausted after examining 60000000 hashes");
+    assertThat(find.stderr).anySatisfy(line -> assertThat(line)
+        .contains("WARNING backend " + killed.target() + " failed a range, which is dealt again"));
+    assertThat(find.stderr).anySatisfy(line -> assertThat(line)
+        .contains("WARNING backend " + stopped.target() + " failed a range, which is dealt "
+            + "again: stalled: range ["));
+  }
+
+  @Test
+  void ctrlC_cancelsTheCallOnEveryServer() throws Exception {
+    List<Server> servers = backends(3);
+    Run find = processes.start("find", "hashfinder", "--servers", targets(servers),
+        "--maximum-hashes", "2000000000");
+    for (Server server : servers) {
+      awaitRanges(server, 1);
+    }
+
+    Processes.signal("INT", find);
+
+    assertThat(find.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(find.process.exitValue()).isEqualTo(130);
+    for (Server server : servers) {
+      server.awaitLog("from 127.0.0.1: CANCELLED: cancelled by the client");
+    }
+  }
+
+  @Test
+  void aFront_servesTheClusterAsOneServer() throws Exception {
+    String targets = targets(backends(2));
+    Server front = processes.serve("--backends", targets);
+
+    Run alone = processes.start("find", "grpc", "--show-inferior", "1", "--json");
+    Run through = processes.start("find", "grpc", "--show-inferior", "1", "--json", "--server",
+        front.target());
+
+    assertThat(through.exitCode()).isZero();
+    assertThat(alone.exitCode()).isZero();
+    assertThat(through.stdout).containsExactlyElementsOf(alone.stdout);
+    front.awaitLog("in front of " + targets + ": 2 of 2 backends serving");
+  }
+
+  /** Waits until {@code server} has finished {@code count} ranges of a search. */
+  private static void awaitRanges(Server server, int count) {
+    await().atMost(Duration.ofSeconds(60)).until(() -> server.run().stderr.stream()
+        .filter(line -> line.contains(" first_index=") && line.contains("exhausted after"))
+        .count() >= count);
+  }
+}
