@@ -1,0 +1,128 @@
+package dev.hashfinder.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.hashfinder.BudgetExhaustedException;
+import dev.hashfinder.CancellationToken;
+import dev.hashfinder.FinderUnavailableException;
+import dev.hashfinder.Match;
+import dev.hashfinder.Query;
+import dev.hashfinder.ResourceBudget;
+import dev.hashfinder.core.HashFinderEngine;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** What a cluster does beyond the contract: losing servers, their own budgets, names, DNS. */
+class HashFinderClusterTest {
+  private static final Query UNREACHABLE = Query.of("hashfinder", 0);
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final List<HashFinderEngine> engines = new ArrayList<>();
+
+  @AfterEach
+  void close() throws Exception {
+    Collections.reverse(closeables);
+    for (AutoCloseable closeable : closeables) {
+      closeable.close();
+    }
+  }
+
+  private <T extends AutoCloseable> T closeLater(T closeable) {
+    closeables.add(closeable);
+    return closeable;
+  }
+
+  /** In-process servers, each with an engine of its own, and their names. */
+  private String servers(String prefix, int count, ResourceBudget budget) {
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      HashFinderEngine engine = closeLater(
+          HashFinderEngine.newBuilder().threads(1).budget(budget).build());
+      engines.add(engine);
+      closeLater(HashFinderServer.inProcess(prefix + i).finder(engine).start());
+      names.add(prefix + i);
+    }
+    return String.join(",", names);
+  }
+
+  private HashFinderCluster cluster(String targets) {
+    return closeLater(HashFinderCluster.newBuilder(targets)
+        .channelBuilder(InProcessChannelBuilder::forName)
+        .budget(ResourceBudget.unlimited())
+        .rangeDuration(Duration.ofMillis(50))
+        .unavailableGrace(Duration.ofMillis(500))
+        .build());
+  }
+
+  @Test
+  void cancelling_stopsTheSearchOnEveryServer() throws Exception {
+    HashFinderCluster cluster = cluster(servers("cancel-", 3, ResourceBudget.unlimited()));
+    CancellationToken token = new CancellationToken();
+    CompletableFuture<Match> search =
+        cluster.find(UNREACHABLE, ResourceBudget.unlimited(), token);
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> engines.stream().allMatch(engine -> engine.activeSearches() > 0));
+
+    token.cancel();
+
+    assertThat(search).isCancelled();
+    await().atMost(Duration.ofSeconds(5))
+        .until(() -> engines.stream().allMatch(engine -> engine.activeSearches() == 0));
+  }
+
+  @Test
+  void serversWithSmallerBudgets_stillExamineTheWholeBudget_onceEach() throws Exception {
+    HashFinderCluster cluster = cluster(servers("small-", 2, ResourceBudget.ofHashes(10_000)));
+
+    CompletableFuture<Match> search = cluster.find(UNREACHABLE,
+        ResourceBudget.ofHashes(500_000), new CancellationToken());
+
+    assertThat(search).failsWithin(Duration.ofSeconds(30)).withThrowableThat()
+        .havingCause().isInstanceOfSatisfying(BudgetExhaustedException.class,
+            e -> assertThat(e.hashesExamined()).isEqualTo(500_000));
+    assertThat(engines.get(0).hashesExamined() + engines.get(1).hashesExamined())
+        .as("each index once, besides one probe hash a server").isEqualTo(500_002);
+  }
+
+  @Test
+  void losingEveryServer_endsUnavailable_namingEachAndWhy() throws Exception {
+    String targets = servers("lost-", 2, ResourceBudget.unlimited());
+    HashFinderCluster cluster = cluster(targets);
+    engines.forEach(HashFinderEngine::close);
+
+    CompletableFuture<Match> search = cluster.find(Query.of("aa", 0));
+
+    assertThat(search).failsWithin(Duration.ofSeconds(30)).withThrowableThat()
+        .havingCause().isInstanceOf(FinderUnavailableException.class)
+        .withMessageContaining("no backend can take the search")
+        .withMessageContaining("lost-0: UNAVAILABLE")
+        .withMessageContaining("lost-1: UNAVAILABLE");
+  }
+
+  @Test
+  void aDnsTarget_makesEveryAddressABackend() throws Exception {
+    HashFinderEngine engine = closeLater(HashFinderEngine.newBuilder().threads(1).build());
+    HashFinderServer server = closeLater(HashFinderServer.forPort(0).finder(engine).start());
+    HashFinderCluster cluster = closeLater(
+        HashFinderCluster.newBuilder("dns:///localhost:" + server.port()).build());
+
+    assertThat(cluster.knownBackends()).isPositive();
+    assertThat(cluster.readyBackends()).isEqualTo(cluster.knownBackends());
+    assertThat(cluster.find(Query.of("aa", 0)).get(30, TimeUnit.SECONDS).index())
+        .isEqualTo(101);
+  }
+
+  @Test
+  void refusesTargetsThatNameNothing() {
+    assertThatThrownBy(() -> HashFinderCluster.newBuilder(" , "))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no cluster target");
+  }
+}
