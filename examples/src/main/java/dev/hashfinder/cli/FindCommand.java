@@ -67,6 +67,15 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
           + "one server.")
   String servers;
 
+  @Option(names = "--range-duration", paramLabel = "DURATION", converter = Durations.class,
+      description = "With --servers: about how long one range should take a server "
+          + "(default: 1s).")
+  Duration rangeDuration;
+
+  @Option(names = {"-v", "--verbose"},
+      description = "With --servers: log each server's failures and a summary of the search.")
+  boolean verbose;
+
   @Option(names = "--tls", description = "Connect to --server with TLS, trusting the JDK's "
       + "certificate authorities (implied by the other --tls options).")
   boolean tls;
@@ -142,6 +151,10 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     boolean remote = server != null || servers != null;
+    if (servers == null && (rangeDuration != null || verbose)) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--range-duration and --verbose are for --servers");
+    }
     if (server != null && servers != null) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--server and --servers: one server or a cluster, not both");
@@ -273,11 +286,17 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
           .budget(ResourceBudget.ofHashes(
               maximumHashes == null ? HashFinderEngine.DEFAULT_MAX_HASHES : maximumHashes))
           .startTimeout(connectTimeout);
+      if (rangeDuration != null) {
+        builder.rangeDuration(rangeDuration);
+      }
       if (tokenFile != null) {
         builder.callCredentials(BearerTokenCredentials.fromFile(tokenFile));
       }
     } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    if (verbose) {
+      Main.serverLogs(false);
     }
     HashFinderCluster cluster = builder.build();
     return new Session(cluster, cluster::hashesExamined, cluster.budget().maxHashes(), null,

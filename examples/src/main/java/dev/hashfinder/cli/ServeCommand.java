@@ -83,6 +83,11 @@ final class ServeCommand implements Callable<Integer> {
           + "(HOST:PORT,HOST:PORT... or dns:///NAME:PORT) instead of hashing here.")
   String backends;
 
+  @Option(names = "--range-duration", paramLabel = "DURATION", converter = Durations.class,
+      description = "With --backends: about how long one range should take a backend "
+          + "(default: 1s).")
+  Duration rangeDuration;
+
   @Option(names = "--backend-tls", description = "Reach --backends over TLS, trusting the "
       + "JDK's certificate authorities (implied by the other --backend-tls options).")
   boolean backendTls;
@@ -160,10 +165,10 @@ final class ServeCommand implements Callable<Integer> {
           "--tls-client-ca needs --tls-cert and --tls-key: mutual TLS is TLS first");
     }
     if (backends == null && (backendTls || backendTlsCa != null || backendTlsCert != null
-        || backendTokenFile != null)) {
+        || backendTokenFile != null || rangeDuration != null)) {
       throw new CommandLine.ParameterException(spec.commandLine(),
-          "--backend-tls, --backend-tls-ca, --backend-tls-cert and --backend-token-file are "
-              + "for --backends");
+          "--backend-tls, --backend-tls-ca, --backend-tls-cert, --backend-token-file and "
+              + "--range-duration are for --backends");
     }
     if ((backendTlsCert == null) != (backendTlsKey == null)) {
       throw new CommandLine.ParameterException(spec.commandLine(),
@@ -260,6 +265,9 @@ final class ServeCommand implements Callable<Integer> {
       HashFinderCluster.Builder cluster = HashFinderCluster.newBuilder(backends)
           .budget(ResourceBudget.ofHashes(maximumHashes))
           .channelCredentials(backendCredentials());
+      if (rangeDuration != null) {
+        cluster.rangeDuration(rangeDuration);
+      }
       if (backendTokenFile != null) {
         cluster.callCredentials(BearerTokenCredentials.fromFile(backendTokenFile));
       }

@@ -219,6 +219,20 @@ public final class ChunkPlan {
     return index > bestHit;
   }
 
+  /**
+   * {@return how many indices are still to deal}: those never dealt below the end (and the best
+   * hit) and those given back. A dealer shrinks its ranges as this runs low, so that the last
+   * ones end together.
+   */
+  public synchronized long undealt() {
+    long limit = bestHit == Long.MAX_VALUE ? end : Math.min(end, bestHit + 1);
+    long count = Math.max(0, limit - undealt);
+    for (Map.Entry<Long, Long> back : givenBack.entrySet()) {
+      count += Math.max(0, Math.min(limit, back.getValue()) - back.getKey());
+    }
+    return count;
+  }
+
   /** {@return the lowest index not yet examined: every index below it was} */
   public synchronized long front() {
     return front;

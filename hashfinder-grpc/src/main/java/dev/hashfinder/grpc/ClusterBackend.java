@@ -7,6 +7,7 @@ import dev.hashfinder.Match;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
 import io.grpc.CallOptions;
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -66,6 +67,8 @@ final class ClusterBackend {
   private long busySinceNanos; // guarded by this
   private long busyNanos; // guarded by this
   private final CompletableFuture<State> firstVerdict = new CompletableFuture<>();
+  /** Cancels the health watch at close, so that the channel can end gracefully. */
+  private final Context.CancellableContext watches = Context.current().withCancellation();
 
   ClusterBackend(String name, ManagedChannel channel, CallOptions callOptions,
       ScheduledExecutorService scheduler, Runnable onChange) {
@@ -90,7 +93,7 @@ final class ClusterBackend {
     if (state == State.GONE) {
       return;
     }
-    HealthGrpc.newStub(channel).watch(HealthCheckRequest.getDefaultInstance(),
+    watches.run(() -> HealthGrpc.newStub(channel).watch(HealthCheckRequest.getDefaultInstance(),
         new StreamObserver<>() {
           @Override
           public void onNext(HealthCheckResponse response) {
@@ -117,7 +120,7 @@ final class ClusterBackend {
             notServing("its health service ended the watch");
             retryWatch(nextRetry);
           }
-        });
+        }));
   }
 
   private void retryWatch(Duration after) {
@@ -139,7 +142,7 @@ final class ClusterBackend {
     lastProblem = why;
     if (state == State.READY) {
       state = State.NOT_SERVING;
-      logger.info("backend " + name + " takes no work until it serves again: " + why);
+      logger.fine("backend " + name + " takes no work until it serves again: " + why);
       onChange.run();
     }
     firstVerdict.complete(State.NOT_SERVING);
@@ -272,9 +275,15 @@ final class ClusterBackend {
         "backend " + name + " failed a range, which is dealt again: " + lastProblem);
   }
 
+  /** Stops watching the backend's health: nothing is left on its channel but searches. */
+  void stopWatching() {
+    state = State.GONE;
+    watches.cancel(null);
+  }
+
   /** Stops using the backend and closes its channel. */
   void close() {
-    state = State.GONE;
+    stopWatching();
     firstVerdict.complete(State.GONE);
     channel.shutdownNow();
   }

@@ -72,6 +72,9 @@ final class ClusterSearch<T> {
   private long stuckSinceNanos = -1;
   private ScheduledFuture<?> ticker;
   private long redealt;
+  private long ranges;
+  private long dealtIndices;
+  private final Map<ClusterBackend, Busy> busyByBackend = new HashMap<>();
 
   ClusterSearch(HashFinderCluster cluster, Query query, ResourceBudget budget,
       MatchListener listener) {
@@ -150,9 +153,48 @@ final class ClusterSearch<T> {
       dealt.call.cancel(false);
     }
     cluster.unregister(this);
-    if (redealt > 0) {
-      logger.fine(() -> "search " + Wire.abbreviate(query.target()) + " dealt " + redealt
-          + " indices again after failures");
+    logger.fine(this::summary);
+  }
+
+  /** One line on how the search went: for operators, and for tuning the range duration. */
+  private String summary() {
+    long now = System.nanoTime();
+    double seconds = (now - startNanos) / 1e9;
+    long busy = 0;
+    for (Busy b : busyByBackend.values()) {
+      busy += b.total(now);
+    }
+    String outcome = future.isCancelled() ? "cancelled"
+        : future.isCompletedExceptionally() ? "ended without an answer" : "answered";
+    return String.format(java.util.Locale.ROOT, "cluster search desired_name=\"%s\" %s: %,d "
+            + "indices in %.2f s on %d servers, %d ranges of %,d on average, %,d indices dealt "
+            + "again, servers idle %.0f%%",
+        Wire.abbreviate(query.target()), outcome, plan.examined(), seconds,
+        busyByBackend.size(), ranges, ranges == 0 ? 0 : dealtIndices / ranges, redealt,
+        busyByBackend.isEmpty() ? 0.0
+            : 100.0 * (1 - busy / ((now - startNanos) * (double) busyByBackend.size())));
+  }
+
+  /** How long one backend had at least one of this search's ranges. */
+  private static final class Busy {
+    int inFlight;
+    long since;
+    long total;
+
+    void started(long now) {
+      if (inFlight++ == 0) {
+        since = now;
+      }
+    }
+
+    void ended(long now) {
+      if (--inFlight == 0) {
+        total += now - since;
+      }
+    }
+
+    long total(long now) {
+      return total + (inFlight > 0 ? now - since : 0);
     }
   }
 
@@ -183,7 +225,7 @@ final class ClusterSearch<T> {
         if (listener != null && outstanding.size() + ready.size() >= window) {
           break; // a ranged search waits for the range at the head to come in
         }
-        ChunkPlan.Range range = plan.claim(rangeSize(backend));
+        ChunkPlan.Range range = plan.claim(rangeSize(backend, backends.size()));
         if (range == null) {
           break;
         }
@@ -204,19 +246,27 @@ final class ClusterSearch<T> {
     return count;
   }
 
-  /** About {@code rangeDuration} of the backend's work; small while it is unmeasured. */
-  private long rangeSize(ClusterBackend backend) {
+  /**
+   * About {@code rangeDuration} of the backend's work; small while it is unmeasured; and, as the
+   * plan runs low, a share of what is left (guided self-scheduling), so that the backends finish
+   * their last ranges together instead of one working alone through a last long range.
+   */
+  private long rangeSize(ClusterBackend backend, int backends) {
     if (!backend.measured()) {
       return FIRST_RANGE;
     }
     double seconds = cluster.rangeDuration().toNanos() / 1e9;
-    long size = (long) Math.max(FIRST_RANGE / 4, backend.rate() * seconds);
-    return Math.min(size, backend.largestRange());
+    long size = (long) (backend.rate() * seconds);
+    long share = plan.undealt() / (2L * backends * cluster.rangesPerBackend());
+    return Math.max(FIRST_RANGE / 4, Math.min(Math.min(size, share), backend.largestRange()));
   }
 
   /** How long a range may run before its backend counts as stalled. */
   private long rangeTimeoutNanos(ClusterBackend backend, ChunkPlan.Range range) {
-    long floor = cluster.rangeDuration().toNanos() * (backend.measured() ? 3 : 10);
+    // Never under half a second: a range's round trip and start cost a few milliseconds, and a
+    // short range must not be taken for a stalled one.
+    long floor = Math.max(TimeUnit.MILLISECONDS.toNanos(500),
+        cluster.rangeDuration().toNanos() * (backend.measured() ? 3 : 10));
     long expected = (long) (range.length() / backend.rate() * 1e9);
     long timeout = Math.max(floor, 4 * expected);
     return hasDeadline ? Math.max(1, Math.min(timeout, deadlineNanos - System.nanoTime()))
@@ -227,6 +277,9 @@ final class ClusterSearch<T> {
     Dealt dealt = new Dealt(range, backend);
     outstanding.put(range, dealt);
     backend.rangeStarted();
+    busyByBackend.computeIfAbsent(backend, b -> new Busy()).started(now);
+    ranges++;
+    dealtIndices += range.length();
     stuckSinceNanos = -1;
     Query slice = query.startingAt(range.start());
     dealt.timeoutNanos = rangeTimeoutNanos(backend, range);
@@ -244,6 +297,7 @@ final class ClusterSearch<T> {
 
   private void ended(Dealt dealt, Object result, Throwable failure) {
     dealt.backend.rangeEnded();
+    busyByBackend.get(dealt.backend).ended(System.nanoTime());
     outstanding.remove(dealt.range);
     if (future.isDone() || dealt.cancelledByUs) {
       return;
@@ -431,10 +485,5 @@ final class ClusterSearch<T> {
 
   private void fail(Throwable failure) {
     future.completeExceptionally(failure);
-  }
-
-  /** Indices dealt again after a failure, so far. */
-  long redealt() {
-    return redealt;
   }
 }

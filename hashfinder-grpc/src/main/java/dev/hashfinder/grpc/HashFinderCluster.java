@@ -197,7 +197,10 @@ public final class HashFinderCluster implements HashFinder, AutoCloseable {
     try {
       executor.awaitTermination(1, TimeUnit.SECONDS);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-      backends.forEach(backend -> backend.channel.shutdown());
+      backends.forEach(backend -> {
+        backend.stopWatching();
+        backend.channel.shutdown();
+      });
       for (ClusterBackend backend : backends) {
         backend.channel.awaitTermination(
             Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -371,14 +374,14 @@ public final class HashFinderCluster implements HashFinder, AutoCloseable {
         if (now.contains(entry.getKey())) {
           return false;
         }
-        logger.info("backend " + entry.getKey() + " left " + target);
+        logger.fine("backend " + entry.getKey() + " left " + target);
         backends.remove(entry.getValue());
         entry.getValue().close();
         return true;
       });
       for (String address : now) {
         if (!members.containsKey(address) && !closed) {
-          logger.info("backend " + address + " joined " + target);
+          logger.fine("backend " + address + " joined " + target);
           members.put(address, addBackend(address, authority));
         }
       }
@@ -468,7 +471,9 @@ public final class HashFinderCluster implements HashFinder, AutoCloseable {
      * How long one range should take a backend (default: one second): long enough that a
      * range's round trip is noise, short enough that a failure loses little and a hit stops the
      * others soon. A backend's range times out after three times this, or four times its
-     * expected time if longer (ten times for its first, unmeasured range).
+     * expected time if longer (ten times for its first, unmeasured range), and never under half a
+     * second. As the budget runs low, ranges shrink to a share of what is left, so that the
+     * backends finish together.
      *
      * @param rangeDuration the aim for one range; positive
      * @return this builder
