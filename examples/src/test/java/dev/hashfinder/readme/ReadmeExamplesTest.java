@@ -10,6 +10,8 @@ import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.HashAlgorithms;
 import dev.hashfinder.core.HashFinderEngine;
+import dev.hashfinder.grpc.HashFinderCluster;
+import dev.hashfinder.grpc.HashFinderServer;
 import dev.hashfinder.grpc.InProcessHashFinder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +49,7 @@ class ReadmeExamplesTest {
     List<String> blocks = javaBlocks(Files.readString(README, StandardCharsets.UTF_8));
     List<String> examples = examples(Files.readString(THIS_FILE, StandardCharsets.UTF_8));
 
-    assertThat(blocks).hasSize(2).map(ReadmeExamplesTest::normalise)
+    assertThat(blocks).hasSize(3).map(ReadmeExamplesTest::normalise)
         .containsExactlyInAnyOrderElementsOf(examples);
   }
 
@@ -83,6 +85,27 @@ class ReadmeExamplesTest {
         .withCauseInstanceOf(TimeoutException.class);
     assertThat(hashedWithMurmur.hashText()).containsIgnoringCase("grpc");
     assertThat(used.activeSearches()).isZero();
+  }
+
+  @Test
+  void theClusterExample_runs() {
+    Match found;
+    try (HashFinderEngine engine = HashFinderEngine.create();
+        HashFinderServer a = HashFinderServer.forPort(0).finder(engine).start();
+        HashFinderServer b = HashFinderServer.forPort(0).finder(engine).start()) {
+      String backends = "localhost:" + a.port() + ",localhost:" + b.port();
+      // --- README: the cluster ---
+      // backends: "a:50051,b:50051", or "dns:///hashfinder-backends:50051" for every address
+      try (HashFinderCluster cluster = HashFinderCluster.newBuilder(backends)
+          .budget(ResourceBudget.ofHashes(10_000_000_000L))   // a cluster is for big searches
+          .build()) {                                         // refuses a server that is not hashfinder's
+        Match match = cluster.find(Query.of("grpc", 0)).join();   // index 67,087, as on one machine
+        found = match; // (test)
+      }
+      // --- end ---
+    }
+    assertThat(found.index()).isEqualTo(67_087);
+    assertThat(found.secretBase64()).isEqualTo("AAcV");
   }
 
   /** The README's fixture example, as a test class of its own. */

@@ -23,6 +23,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -58,6 +59,8 @@ final class ClusterSearch<T> {
   private final MatchListener listener; // null for Find
   private final ChunkPlan plan;
   final CompletableFuture<T> future = new CompletableFuture<>();
+  /** Completes once every outstanding call of an ended search was cancelled. */
+  final CompletableFuture<Void> stopped = new CompletableFuture<>();
   private final Executor events;
   private final long startNanos;
   private final long deadlineNanos; // meaningful if hasDeadline
@@ -123,7 +126,11 @@ final class ClusterSearch<T> {
     CancellationToken.Registration byToken = token.onCancel(() -> future.cancel(false));
     future.whenComplete((result, failure) -> {
       byToken.close();
-      events.execute(this::stopAll);
+      try {
+        events.execute(this::stopAll);
+      } catch (RejectedExecutionException closing) {
+        stopAll(); // the cluster is closing: its events have stopped, nothing else runs here
+      }
     });
     if (future.isDone()) {
       return;
@@ -154,6 +161,7 @@ final class ClusterSearch<T> {
     }
     cluster.unregister(this);
     logger.fine(this::summary);
+    stopped.complete(null);
   }
 
   /** One line on how the search went: for operators, and for tuning the range duration. */

@@ -184,9 +184,20 @@ public final class HashFinderCluster implements HashFinder, AutoCloseable {
       return;
     }
     closed = true;
+    List<CompletableFuture<Void>> stopping = new ArrayList<>();
     for (ClusterSearch<?> search : searches) {
       search.future.completeExceptionally(new dev.hashfinder.FinderUnavailableException(
           "the cluster was closed", null));
+      stopping.add(search.stopped);
+    }
+    try {
+      // A search cancelled on another thread a moment ago may not have queued its stop yet:
+      // wait for every search to have cancelled its calls before the events stop.
+      CompletableFuture.allOf(stopping.toArray(CompletableFuture[]::new)).get(1, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      logger.log(Level.FINE, "searches still stopping at close", e);
     }
     for (Resolved group : resolved) {
       group.syncContext.execute(group.resolver::shutdown);
