@@ -118,6 +118,29 @@ class ClusterIT {
     front.awaitLog("in front of " + targets + ": 2 of 2 backends serving");
   }
 
+  @Test
+  void clusterUsageErrors_exit2_namingTheFlags() throws Exception {
+    Run both = processes.start("find", "aa", "--server", "localhost:1", "--servers",
+        "localhost:2");
+    Run rangeAlone = processes.start("find", "aa", "--range-duration", "2s");
+    Run backendTlsAlone = processes.start("serve", "--port", "0", "--backend-tls");
+    Run frontThreads = processes.start("serve", "--port", "0", "--backends", "localhost:1",
+        "--threads", "1");
+
+    assertThat(both.exitCode()).isEqualTo(2);
+    assertThat(both.stderr).first()
+        .isEqualTo("--server and --servers: one server or a cluster, not both");
+    assertThat(rangeAlone.exitCode()).isEqualTo(2);
+    assertThat(rangeAlone.stderr).first()
+        .isEqualTo("--range-duration and --verbose are for --servers");
+    assertThat(backendTlsAlone.exitCode()).isEqualTo(2);
+    assertThat(backendTlsAlone.stderr).first().asString()
+        .startsWith("--backend-tls, --backend-tls-ca, --backend-tls-cert, --backend-token-file");
+    assertThat(frontThreads.exitCode()).isEqualTo(2);
+    assertThat(frontThreads.stderr).first().asString()
+        .startsWith("--threads and --algorithms set this server's engine");
+  }
+
   /** Waits until {@code server} has finished {@code count} ranges of a search. */
   private static void awaitRanges(Server server, int count) {
     await().atMost(Duration.ofSeconds(60)).until(() -> server.run().stderr.stream()

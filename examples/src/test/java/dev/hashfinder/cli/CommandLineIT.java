@@ -129,7 +129,7 @@ class CommandLineIT {
     assertThat(missingTls.stderr).first().asString().startsWith("cannot read the TLS files: ");
     assertThat(findTlsWithoutServer.exitCode()).isEqualTo(2);
     assertThat(findTlsWithoutServer.stderr).first()
-        .isEqualTo("--tls, --tls-ca, --tls-cert and --token-file are for a --server");
+        .isEqualTo("--tls, --tls-ca, --tls-cert and --token-file are for a --server or --servers");
   }
 
   @Test

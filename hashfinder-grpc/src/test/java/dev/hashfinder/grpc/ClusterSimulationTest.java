@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The real cluster code against 33 in-process servers of different speeds (throttled digests),
@@ -181,6 +183,55 @@ class ClusterSimulationTest {
         BACKENDS, searches, examined, cluster.redealtIndices(),
         100.0 * cluster.redealtIndices() / examined,
         100.0 * (1 - (double) busy / ((double) wall * BACKENDS)), wall / 1e9);
+  }
+
+  @ParameterizedTest(name = "{0} servers")
+  @ValueSource(ints = {1, 2, 5, 9})
+  void anyNumberOfServers_ofRandomSpeeds_giveOneEnginesAnswers(int count) throws Exception {
+    Random random = new Random(count * 7919L);
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      String name = "property-" + count + "-" + i;
+      names.add(name);
+      HashFinderEngine engine = closeLater(HashFinderEngine.newBuilder().threads(1)
+          .algorithms(new Throttled(random.nextInt(4) * 100_000L, Long.MAX_VALUE, () -> { }))
+          .budget(ResourceBudget.unlimited()).build());
+      closeLater(HashFinderServer.inProcess(name).finder(engine).start());
+    }
+    HashFinderEngine one = closeLater(HashFinderEngine.newBuilder().threads(2)
+        .budget(ResourceBudget.unlimited()).build());
+    HashFinderCluster cluster = closeLater(HashFinderCluster.newBuilder(String.join(",", names))
+        .channelBuilder(InProcessChannelBuilder::forName)
+        .budget(ResourceBudget.unlimited())
+        .rangeDuration(Duration.ofMillis(10 + random.nextInt(100)))
+        .rangesPerBackend(1 + random.nextInt(3))
+        .build());
+
+    for (int s = 0; s < 12; s++) {
+      StringBuilder target = new StringBuilder();
+      for (int c = 2 + random.nextInt(3); c > 0; c--) {
+        target.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
+      }
+      int ideal = random.nextInt(Math.min(2, target.length() - 1) + 1);
+      Query query = Query.of(target.toString(), ideal).startingAt(random.nextInt(100_000));
+      ResourceBudget budget = ResourceBudget.ofHashes(1 + random.nextInt(300_000));
+      String what = query + " " + budget;
+      Query ranged = query.withInterestingDistance(ideal + random.nextInt(2));
+      List<Match> expectedStream = Collections.synchronizedList(new ArrayList<>());
+      List<Match> actualStream = Collections.synchronizedList(new ArrayList<>());
+
+      Outcome<Match> expected = outcome(one.find(query, budget, new CancellationToken()));
+      Outcome<Match> actual = outcome(cluster.find(query, budget, new CancellationToken()));
+      Outcome<Void> expectedRange = outcome(
+          one.findRange(ranged, budget, new CancellationToken(), expectedStream::add));
+      Outcome<Void> actualRange = outcome(
+          cluster.findRange(ranged, budget, new CancellationToken(), actualStream::add));
+
+      assertThat(actual.describe()).as(what).isEqualTo(expected.describe());
+      assertThat(actualRange.describe()).as(what).isEqualTo(expectedRange.describe());
+      assertThat(actualStream).as(what).extracting(Match::index)
+          .containsExactlyElementsOf(expectedStream.stream().map(Match::index).toList());
+    }
   }
 
   /** How a search ended: its answer, or the type and count of its failure. */
