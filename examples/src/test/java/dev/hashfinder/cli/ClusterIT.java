@@ -7,8 +7,12 @@ import dev.hashfinder.cli.Processes.Run;
 import dev.hashfinder.cli.Processes.Server;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -91,8 +95,10 @@ class ClusterIT {
     Run find = processes.start("find", "hashfinder", "--servers", targets(servers),
         "--maximum-hashes", "2000000000");
     for (Server server : servers) {
-      awaitRanges(server, 1);
+      awaitRanges(server, 3); // measured: its ranges now take about a second each
     }
+    await().atMost(Duration.ofSeconds(30))
+        .until(() -> servers.stream().allMatch(server -> !openRanges(server).isEmpty()));
 
     Processes.signal("INT", find);
 
@@ -100,7 +106,25 @@ class ClusterIT {
     assertThat(find.process.exitValue()).isEqualTo(130);
     for (Server server : servers) {
       server.awaitLog("from 127.0.0.1: CANCELLED: cancelled by the client");
+      await().atMost(Duration.ofSeconds(10)).until(() -> openRanges(server).isEmpty());
     }
+  }
+
+  private static final Pattern RANGE_LOG =
+      Pattern.compile(".* first_index=(\\d+) from 127\\.0\\.0\\.1: (searching|.*)");
+
+  /** The first indices of the ranges a server started and has not ended. */
+  private static Set<String> openRanges(Server server) {
+    Set<String> open = new HashSet<>();
+    for (String line : server.run().stderr) {
+      Matcher range = RANGE_LOG.matcher(line);
+      if (range.matches() && range.group(2).equals("searching")) {
+        open.add(range.group(1));
+      } else if (range.matches()) {
+        open.remove(range.group(1));
+      }
+    }
+    return open;
   }
 
   @Test
