@@ -230,10 +230,11 @@ final class ClusterSearch<T> {
         if (!backend.available(now) || inFlightHere(backend) >= cluster.rangesPerBackend()) {
           continue;
         }
-        if (listener != null && outstanding.size() + ready.size() >= window) {
-          break; // a ranged search waits for the range at the head to come in
-        }
-        ChunkPlan.Range range = plan.claim(rangeSize(backend, backends.size()));
+        // A ranged search with a full window deals only the range at its head (one given back
+        // after a failure), which is what everything in the window waits for.
+        long horizon = listener != null && outstanding.size() + ready.size() >= window
+            ? nextToEmit + 1 : Long.MAX_VALUE;
+        ChunkPlan.Range range = plan.claim(rangeSize(backend, backends.size()), horizon);
         if (range == null) {
           break;
         }

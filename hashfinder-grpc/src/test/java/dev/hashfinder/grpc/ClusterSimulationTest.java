@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hashfinder.BudgetExhaustedException;
 import dev.hashfinder.CancellationToken;
-import dev.hashfinder.Digester;
-import dev.hashfinder.HashAlgorithm;
 import dev.hashfinder.Match;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
-import dev.hashfinder.core.HashAlgorithms;
 import dev.hashfinder.core.HashFinderEngine;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import java.time.Duration;
@@ -21,8 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,56 +45,13 @@ class ClusterSimulationTest {
     }
   }
 
-  /**
-   * SHA-1 that parks {@code pauseNanos} every 256 digests, and after {@code fateAfter} digests
-   * meets its fate (dies or stalls), once.
-   */
-  private final class Throttled implements HashAlgorithm {
-    final long pauseNanos;
-    final long fateAfter;
-    final Runnable fate;
-    final AtomicLong digests = new AtomicLong();
-    final HashAlgorithm sha1 = HashAlgorithms.sha1();
-
-    Throttled(long pauseNanos, long fateAfter, Runnable fate) {
-      this.pauseNanos = pauseNanos;
-      this.fateAfter = fateAfter;
-      this.fate = fate;
-    }
-
-    @Override
-    public String name() {
-      return "SHA-1";
-    }
-
-    @Override
-    public int digestLength() {
-      return 20;
-    }
-
-    @Override
-    public Digester newDigester() {
-      Digester inner = sha1.newDigester();
-      return (input, length, output) -> {
-        long n = digests.incrementAndGet();
-        if (n == fateAfter) {
-          fate.run();
-        }
-        if (pauseNanos > 0 && (n & 255) == 0) {
-          LockSupport.parkNanos(pauseNanos);
-        }
-        inner.digest(input, length, output);
-      };
-    }
-  }
-
   @Test
   void randomSearches_onBackendsOfManySpeeds_someDyingOneStalling_giveOneEnginesAnswers()
       throws Exception {
     Random random = new Random(2026);
     List<String> names = new ArrayList<>();
     List<HashFinderServer> servers = new ArrayList<>();
-    List<Throttled> fates = new ArrayList<>();
+    List<ThrottledSha1> fates = new ArrayList<>();
     for (int i = 0; i < BACKENDS; i++) {
       String name = "simulation-" + i;
       names.add(name);
@@ -124,7 +76,7 @@ class ClusterSimulationTest {
           }
         };
       }
-      Throttled algorithm = new Throttled(pause, fateAfter, fate);
+      ThrottledSha1 algorithm = new ThrottledSha1(pause, fateAfter, fate);
       fates.add(algorithm);
       HashFinderEngine engine = closeLater(HashFinderEngine.newBuilder().threads(1)
           .algorithms(algorithm).budget(ResourceBudget.unlimited()).build());
@@ -194,7 +146,7 @@ class ClusterSimulationTest {
       String name = "property-" + count + "-" + i;
       names.add(name);
       HashFinderEngine engine = closeLater(HashFinderEngine.newBuilder().threads(1)
-          .algorithms(new Throttled(random.nextInt(4) * 100_000L, Long.MAX_VALUE, () -> { }))
+          .algorithms(new ThrottledSha1(random.nextInt(4) * 100_000L, Long.MAX_VALUE, () -> { }))
           .budget(ResourceBudget.unlimited()).build());
       closeLater(HashFinderServer.inProcess(name).finder(engine).start());
     }

@@ -121,6 +121,36 @@ class HashFinderClusterTest {
   }
 
   @Test
+  void aRangedSearch_thatLosesItsHeadRange_whileItsWindowIsFull_streamsWhatOneEngineStreams()
+      throws Exception {
+    // A slow server takes the head ranges, stalls and dies in them; a fast one has meanwhile
+    // filled the window with the ranges above. The head, dealt again, lets the stream go on.
+    HashFinderServer[] slow = new HashFinderServer[1];
+    HashFinderEngine slowEngine = closeLater(HashFinderEngine.newBuilder().threads(1)
+        .algorithms(new ThrottledSha1(2_000_000, 100_000,
+            () -> new Thread(() -> slow[0].close()).start()))
+        .budget(ResourceBudget.unlimited()).build());
+    slow[0] = closeLater(HashFinderServer.inProcess("head-slow").finder(slowEngine).start());
+    String fast = servers("head-fast-", 1, ResourceBudget.unlimited());
+    HashFinderCluster cluster = cluster("head-slow," + fast);
+    Query query = UNREACHABLE.withInterestingDistance(6);
+    List<Match> streamed = Collections.synchronizedList(new ArrayList<>());
+    List<Match> expected = Collections.synchronizedList(new ArrayList<>());
+    ResourceBudget budget = ResourceBudget.ofHashes(3_000_000);
+
+    CompletableFuture<Void> search =
+        cluster.findRange(query, budget, new CancellationToken(), streamed::add);
+
+    assertThat(search).failsWithin(Duration.ofSeconds(60)).withThrowableThat()
+        .havingCause().isInstanceOfSatisfying(BudgetExhaustedException.class,
+            e -> assertThat(e.hashesExamined()).isEqualTo(3_000_000));
+    engines.get(0).findRange(query, budget, new CancellationToken(), expected::add)
+        .exceptionally(e -> null).get(60, TimeUnit.SECONDS);
+    assertThat(streamed).extracting(Match::index)
+        .containsExactlyElementsOf(expected.stream().map(Match::index).toList());
+  }
+
+  @Test
   void refusesTargetsThatNameNothing() {
     assertThatThrownBy(() -> HashFinderCluster.newBuilder(" , "))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no cluster target");
