@@ -88,6 +88,7 @@ public final class HashFinderCluster implements HashFinder, AutoCloseable {
   private final List<ClusterBackend> backends = new CopyOnWriteArrayList<>();
   private final List<Resolved> resolved = new ArrayList<>();
   private final Set<ClusterSearch<?>> searches = ConcurrentHashMap.newKeySet();
+  private final List<Runnable> readinessListeners = new CopyOnWriteArrayList<>();
   private final LongAdder examined = new LongAdder();
   private final LongAdder redealt = new LongAdder();
   private volatile boolean closed;
@@ -290,6 +291,16 @@ public final class HashFinderCluster implements HashFinder, AutoCloseable {
 
   private void backendsChanged() {
     searches.forEach(ClusterSearch::backendsChanged);
+    readinessListeners.forEach(Runnable::run);
+  }
+
+  /**
+   * Runs {@code listener} now and whenever a backend may have joined, left, started or stopped
+   * serving: a front server's health follows {@link #readyBackends()}.
+   */
+  void onReadinessChange(Runnable listener) {
+    readinessListeners.add(listener);
+    listener.run();
   }
 
   private ClusterBackend addBackend(String target, String authority) {

@@ -39,7 +39,8 @@ import java.util.stream.Collectors;
 
 /**
  * A running hashfinder server: the {@link HashFinderService} with the standard health service and
- * server reflection, on a port or in-process.
+ * server reflection, on a port or in-process. Its health is {@code SERVING} while it runs; in
+ * front of a {@link HashFinderCluster}, only while at least one backend serves.
  *
  * <pre>{@code
  * try (HashFinderServer server = HashFinderServer.forPort(50051)
@@ -165,6 +166,12 @@ public final class HashFinderServer implements AutoCloseable {
   /** {@return whether the server has terminated: no call is running and it accepts no more} */
   public boolean isTerminated() {
     return server.isTerminated();
+  }
+
+  private static void servingIf(HealthStatusManager health, boolean serving) {
+    ServingStatus status = serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+    health.setStatus("", status);
+    health.setStatus(dev.hashfinder.grpc.proto.HashFinderGrpc.SERVICE_NAME, status);
   }
 
   /**
@@ -433,9 +440,12 @@ public final class HashFinderServer implements AutoCloseable {
             + e.getMessage() + (e.getCause() != null ? " (" + e.getCause().getMessage() + ")" : ""),
             e);
       }
-      health.setStatus("", ServingStatus.SERVING);
-      health.setStatus(
-          dev.hashfinder.grpc.proto.HashFinderGrpc.SERVICE_NAME, ServingStatus.SERVING);
+      if (finder instanceof HashFinderCluster cluster) {
+        // A front serves only while a backend does: its readiness probe says so.
+        cluster.onReadinessChange(() -> servingIf(health, cluster.readyBackends() > 0));
+      } else {
+        servingIf(health, true);
+      }
       String target = inProcessName != null
           ? "in-process:" + inProcessName : describe(server.getListenSockets());
       if (addresses != null && plaintext && !allLoopback()) {

@@ -11,6 +11,10 @@ import dev.hashfinder.Match;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.HashFinderEngine;
+import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +30,7 @@ class HashFinderClusterTest {
   private static final Query UNREACHABLE = Query.of("hashfinder", 0);
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private final List<HashFinderEngine> engines = new ArrayList<>();
+  private final List<HashFinderServer> servers = new ArrayList<>();
 
   @AfterEach
   void close() throws Exception {
@@ -47,7 +52,7 @@ class HashFinderClusterTest {
       HashFinderEngine engine = closeLater(
           HashFinderEngine.newBuilder().threads(1).budget(budget).build());
       engines.add(engine);
-      closeLater(HashFinderServer.inProcess(prefix + i).finder(engine).start());
+      servers.add(closeLater(HashFinderServer.inProcess(prefix + i).finder(engine).start()));
       names.add(prefix + i);
     }
     return String.join(",", names);
@@ -148,6 +153,23 @@ class HashFinderClusterTest {
         .exceptionally(e -> null).get(60, TimeUnit.SECONDS);
     assertThat(streamed).extracting(Match::index)
         .containsExactlyElementsOf(expected.stream().map(Match::index).toList());
+  }
+
+  @Test
+  void aFrontsHealth_followsItsBackends() {
+    HashFinderCluster cluster = cluster(servers("health-", 1, ResourceBudget.unlimited()));
+    closeLater(HashFinderServer.inProcess("health-front").finder(cluster).start());
+    ManagedChannel channel = InProcessChannelBuilder.forName("health-front").build();
+    closeLater(channel::shutdownNow);
+    HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
+    assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus())
+        .isEqualTo(ServingStatus.SERVING);
+
+    servers.get(0).close();
+
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        health.check(HealthCheckRequest.getDefaultInstance()).getStatus()
+            == ServingStatus.NOT_SERVING);
   }
 
   @Test
