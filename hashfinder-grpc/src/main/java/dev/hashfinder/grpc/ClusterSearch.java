@@ -183,13 +183,15 @@ final class ClusterSearch<T> {
             : 100.0 * (1 - busy / ((now - startNanos) * (double) busyByBackend.size())));
   }
 
-  /** How long one backend had at least one of this search's ranges. */
+  /** How many of this search's ranges a backend was dealt, and how long it had one. */
   private static final class Busy {
+    int dealt;
     int inFlight;
     long since;
     long total;
 
     void started(long now) {
+      dealt++;
       if (inFlight++ == 0) {
         since = now;
       }
@@ -265,7 +267,11 @@ final class ClusterSearch<T> {
       return FIRST_RANGE;
     }
     double seconds = cluster.rangeDuration().toNanos() / 1e9;
-    long size = (long) (backend.rate() * seconds);
+    // Each search starts small and grows fourfold a range, even on a measured backend: an
+    // answer early in the index space then waits for a small range, not a second's worth.
+    Busy here = busyByBackend.get(backend);
+    long ramp = FIRST_RANGE << Math.min(40, 2 * (here == null ? 0 : here.dealt));
+    long size = Math.min(ramp, (long) (backend.rate() * seconds));
     long share = plan.undealt() / (2L * backends * cluster.rangesPerBackend());
     return Math.max(FIRST_RANGE / 4, Math.min(Math.min(size, share), backend.largestRange()));
   }
