@@ -14,11 +14,9 @@ import dev.hashfinder.grpc.Outcomes;
 import io.grpc.ChannelCredentials;
 import io.grpc.ConnectivityState;
 import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.TlsChannelCredentials;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -326,17 +324,7 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
   }
 
   private ChannelCredentials channelCredentials() throws IOException {
-    if (!tls && tlsCa == null && tlsCert == null) {
-      return InsecureChannelCredentials.create();
-    }
-    TlsChannelCredentials.Builder builder = TlsChannelCredentials.newBuilder();
-    if (tlsCa != null) {
-      builder.trustManager(tlsCa);
-    }
-    if (tlsCert != null) {
-      builder.keyManager(tlsCert, tlsKey);
-    }
-    return builder.build();
+    return ClientTls.channelCredentials(tls, tlsCa, tlsCert, tlsKey);
   }
 
   /**

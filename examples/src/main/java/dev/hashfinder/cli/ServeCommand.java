@@ -12,10 +12,7 @@ import dev.hashfinder.grpc.BearerTokens;
 import dev.hashfinder.grpc.HashFinderCluster;
 import dev.hashfinder.grpc.HashFinderServer;
 import dev.hashfinder.grpc.ServerLimits;
-import io.grpc.ChannelCredentials;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ServerCredentials;
-import io.grpc.TlsChannelCredentials;
 import io.grpc.TlsServerCredentials;
 import io.opentelemetry.exporter.prometheus.PrometheusHttpServer;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -264,7 +261,8 @@ final class ServeCommand implements Callable<Integer> {
     try {
       HashFinderCluster.Builder cluster = HashFinderCluster.newBuilder(backends)
           .budget(ResourceBudget.ofHashes(maximumHashes))
-          .channelCredentials(backendCredentials());
+          .channelCredentials(ClientTls.channelCredentials(backendTls, backendTlsCa,
+              backendTlsCert, backendTlsKey));
       if (rangeDuration != null) {
         cluster.rangeDuration(rangeDuration);
       }
@@ -275,20 +273,6 @@ final class ServeCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private ChannelCredentials backendCredentials() throws IOException {
-    if (!backendTls && backendTlsCa == null && backendTlsCert == null) {
-      return InsecureChannelCredentials.create();
-    }
-    TlsChannelCredentials.Builder builder = TlsChannelCredentials.newBuilder();
-    if (backendTlsCa != null) {
-      builder.trustManager(backendTlsCa);
-    }
-    if (backendTlsCert != null) {
-      builder.keyManager(backendTlsCert, backendTlsKey);
-    }
-    return builder.build();
   }
 
   private String describe(HashFinder finder) {
