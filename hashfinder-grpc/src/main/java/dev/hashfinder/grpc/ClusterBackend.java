@@ -57,6 +57,8 @@ final class ClusterBackend {
   private final Runnable onChange;
 
   private volatile State state = State.NOT_SERVING;
+  private volatile boolean healthServing;
+  private int failedProbes; // guarded by this
   private volatile String lastProblem = "not reached yet";
   private volatile double rate = UNMEASURED_RATE; // indices per second, per range
   private volatile boolean measured;
@@ -129,16 +131,22 @@ final class ClusterBackend {
     }
     Duration next = after.multipliedBy(2).compareTo(MAX_COOL_DOWN) > 0
         ? MAX_COOL_DOWN : after.multipliedBy(2);
-    scheduler.schedule(() -> watchHealth(next), after.toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      scheduler.schedule(() -> watchHealth(next), after.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      // The cluster is closing.
+    }
   }
 
   private void serving() {
+    healthServing = true;
     if (state == State.NOT_SERVING) {
       probe();
     }
   }
 
   private void notServing(String why) {
+    healthServing = false;
     lastProblem = why;
     if (state == State.READY) {
       state = State.NOT_SERVING;
@@ -160,6 +168,9 @@ final class ClusterBackend {
             return;
           }
           if (failure == null && match.index() >= 0) {
+            synchronized (this) {
+              failedProbes = 0;
+            }
             state = State.READY;
             lastProblem = "none";
             logger.fine(() -> "backend " + name + " is serving");
@@ -173,8 +184,25 @@ final class ClusterBackend {
           } else {
             lastProblem = "probe failed: " + describe(failure);
             firstVerdict.complete(State.NOT_SERVING);
+            reprobeLater(); // busy, slow or not yet authorized: try again while it serves
           }
         });
+  }
+
+  private void reprobeLater() {
+    long delayMillis;
+    synchronized (this) {
+      delayMillis = Math.min(MAX_COOL_DOWN.toMillis(), 250L << Math.min(failedProbes++, 5));
+    }
+    try {
+      scheduler.schedule(() -> {
+        if (healthServing && state == State.NOT_SERVING) {
+          probe();
+        }
+      }, delayMillis, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      // The cluster is closing.
+    }
   }
 
   /** Whether the backend may take a range now. */

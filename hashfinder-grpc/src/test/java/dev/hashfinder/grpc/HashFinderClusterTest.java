@@ -173,6 +173,28 @@ class HashFinderClusterTest {
   }
 
   @Test
+  void aServerBusyAtItsProbe_joinsOnceItHasRoom() throws Exception {
+    HashFinderEngine engine = closeLater(HashFinderEngine.newBuilder().threads(1)
+        .budget(ResourceBudget.unlimited()).build());
+    closeLater(HashFinderServer.inProcess("busy-0").finder(engine).maxConcurrentSearches(1)
+        .start());
+    ManagedChannel channel = InProcessChannelBuilder.forName("busy-0").build();
+    closeLater(channel::shutdownNow);
+    CompletableFuture<Match> occupying = HashFinderClient.create(channel).find(UNREACHABLE);
+    await().atMost(Duration.ofSeconds(10)).until(() -> engine.activeSearches() == 1);
+    HashFinderCluster cluster = closeLater(HashFinderCluster.newBuilder("busy-0")
+        .channelBuilder(InProcessChannelBuilder::forName)
+        .startTimeout(Duration.ofSeconds(5))
+        .build());
+    assertThat(cluster.readyBackends()).isZero();
+
+    occupying.cancel(true);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> cluster.readyBackends() == 1);
+    assertThat(cluster.find(Query.of("aa", 0)).get(30, TimeUnit.SECONDS).index()).isEqualTo(101);
+  }
+
+  @Test
   void refusesTargetsThatNameNothing() {
     assertThatThrownBy(() -> HashFinderCluster.newBuilder(" , "))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no cluster target");
