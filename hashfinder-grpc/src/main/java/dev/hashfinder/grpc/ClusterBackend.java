@@ -58,6 +58,7 @@ final class ClusterBackend {
 
   private volatile State state = State.NOT_SERVING;
   private volatile boolean healthServing;
+  private volatile boolean refusesUs;
   private int failedProbes; // guarded by this
   private volatile String lastProblem = "not reached yet";
   private volatile double rate = UNMEASURED_RATE; // indices per second, per range
@@ -171,6 +172,7 @@ final class ClusterBackend {
             synchronized (this) {
               failedProbes = 0;
             }
+            refusesUs = false;
             state = State.READY;
             lastProblem = "none";
             logger.fine(() -> "backend " + name + " is serving");
@@ -183,6 +185,10 @@ final class ClusterBackend {
             firstVerdict.complete(State.REFUSED);
           } else {
             lastProblem = "probe failed: " + describe(failure);
+            Status.Code code = Status.fromThrowable(
+                failure.getCause() != null ? failure.getCause() : failure).getCode();
+            refusesUs = code == Status.Code.UNAUTHENTICATED
+                || code == Status.Code.PERMISSION_DENIED;
             firstVerdict.complete(State.NOT_SERVING);
             reprobeLater(); // busy, slow or not yet authorized: try again while it serves
           }
@@ -217,6 +223,14 @@ final class ClusterBackend {
   /** What went wrong last, for the message of a search that lost every backend. */
   String lastProblem() {
     return lastProblem;
+  }
+
+  /**
+   * Whether the backend turned this client away at its last probe (no token, a token or
+   * certificate it does not accept): waiting will not help until the credentials change.
+   */
+  boolean refusesUs() {
+    return refusesUs;
   }
 
   /** Whether the backend's last failure was a refusal for being busy (it is alive). */

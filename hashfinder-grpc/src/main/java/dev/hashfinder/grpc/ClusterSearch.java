@@ -475,12 +475,14 @@ final class ClusterSearch<T> {
         return;
       }
     }
-    if (stuckSinceNanos < 0) {
+    boolean allRefuseUs = !backends.isEmpty()
+        && backends.stream().allMatch(ClusterBackend::refusesUs);
+    if (stuckSinceNanos < 0 && !allRefuseUs) {
       stuckSinceNanos = now;
       return;
     }
-    if (now - stuckSinceNanos < cluster.unavailableGrace().toNanos()) {
-      return;
+    if (!allRefuseUs && now - stuckSinceNanos < cluster.unavailableGrace().toNanos()) {
+      return; // a backend may come back; one that refuses our credentials will not
     }
     String problems = backends.isEmpty() ? "no backend resolved from " + cluster.targets()
         : backends.stream().map(b -> b.name + ": " + b.lastProblem())

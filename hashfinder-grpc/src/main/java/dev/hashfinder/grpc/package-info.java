@@ -2,7 +2,8 @@
  * hashfinder over gRPC: {@link dev.hashfinder.grpc.HashFinderService} serves any {@link
  * dev.hashfinder.HashFinder} (usually the engine) as the {@code hash_name.HashFinder} service,
  * {@link dev.hashfinder.grpc.HashFinderServer} runs it on a port or in-process, {@link dev.hashfinder.grpc.HashFinderClient} reaches one through the same
- * {@link dev.hashfinder.HashFinder} interface as the engine, and
+ * {@link dev.hashfinder.HashFinder} interface as the engine,
+ * {@link dev.hashfinder.grpc.HashFinderCluster} deals one search out to many servers, and
  * {@link dev.hashfinder.grpc.InProcessHashFinder} is a fixture for tests without sockets.
  *
  * <p>Status codes a client sees ({@link dev.hashfinder.grpc.Outcomes} maps them to the API's

@@ -195,6 +195,23 @@ class HashFinderClusterTest {
   }
 
   @Test
+  void serversThatRefuseTheClustersCredentials_endASearchAtOnce_namingWhy() {
+    HashFinderEngine engine = closeLater(HashFinderEngine.newBuilder().threads(1).build());
+    closeLater(HashFinderServer.inProcess("guarded-0").finder(engine)
+        .bearerTokens(BearerTokens.of("the-token")).start());
+    HashFinderCluster cluster = closeLater(HashFinderCluster.newBuilder("guarded-0")
+        .channelBuilder(InProcessChannelBuilder::forName)
+        .unavailableGrace(Duration.ofMinutes(5)) // not waited for: no credentials come by waiting
+        .build());
+
+    CompletableFuture<Match> search = cluster.find(Query.of("aa", 0));
+
+    assertThat(search).failsWithin(Duration.ofSeconds(30)).withThrowableThat()
+        .havingCause().isInstanceOf(FinderUnavailableException.class)
+        .withMessageContaining("guarded-0: probe failed: UNAUTHENTICATED");
+  }
+
+  @Test
   void refusesTargetsThatNameNothing() {
     assertThatThrownBy(() -> HashFinderCluster.newBuilder(" , "))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no cluster target");
