@@ -156,6 +156,71 @@ class ChunkPlanTest {
   }
 
   @Test
+  void undealt_countsWhatIsLeftBelowTheBestHit_givenBackRangesIncluded() {
+    ChunkPlan plan = new ChunkPlan(100, 1_000);
+    assertThat(plan.undealt()).isEqualTo(1_000);
+    plan.claim(300);
+    plan.claim(300);
+    assertThat(plan.undealt()).isEqualTo(400);
+
+    plan.giveBack(150, 400);
+    assertThat(plan.undealt()).isEqualTo(650);
+
+    plan.hit(799);
+    assertThat(plan.undealt()).as("up to and with the hit").isEqualTo(250 + 100);
+    plan.hit(299);
+    assertThat(plan.undealt()).as("only the given-back part below the hit").isEqualTo(150);
+  }
+
+  @Test
+  void aRangeGivenBackWhollyAboveTheBestHit_isNeverDealt() {
+    ChunkPlan plan = new ChunkPlan(0, 1_000);
+    plan.claim(100);
+    plan.claim(100);
+    plan.giveBack(150, 200);
+    plan.hit(149);
+
+    assertThat(plan.allDealt()).isTrue();
+    assertThat(plan.claim(10)).isNull();
+    assertThat(plan.undealt()).isZero();
+  }
+
+  @Test
+  void aRangeGivenBackStartingAtTheBestHit_isStillDealt() {
+    ChunkPlan plan = new ChunkPlan(0, 1_000);
+    plan.claim(100);
+    plan.claim(100);
+    plan.giveBack(150, 200);
+    plan.hit(150);
+
+    assertThat(plan.allDealt()).isFalse();
+    assertThat(plan.claim(10)).isEqualTo(new ChunkPlan.Range(150, 160));
+    assertThat(plan.claim(10)).isNull();
+  }
+
+  @Test
+  void theBoundariesOfHitsAndSettling() {
+    ChunkPlan plan = new ChunkPlan(7, 1);
+    assertThat(plan.first()).isEqualTo(7);
+    assertThat(plan.end()).isEqualTo(8);
+    assertThat(plan.hit(7)).isTrue();
+    assertThat(plan.hit(7)).as("the same index again is no better").isFalse();
+    assertThat(plan.claim(5)).isEqualTo(new ChunkPlan.Range(7, 8));
+
+    plan.finished(7, 7); // nothing
+    plan.giveBack(7, 7); // nothing
+    assertThat(plan.settled()).as("the hit itself is not examined yet").isFalse();
+    assertThat(plan.claim(5)).isNull();
+    plan.finished(7, 8);
+
+    assertThat(plan.settled()).isTrue();
+    assertThat(plan.examined()).isEqualTo(1);
+    assertThat(plan.toString()).isEqualTo(
+        "ChunkPlan{[7, 8), front=8, undealt=8, givenBack=0, bestHit=7}");
+    assertThat(new ChunkPlan(0, 5).toString()).contains("bestHit=none");
+  }
+
+  @Test
   void refusesWhatIsNotAPlan() {
     assertThatThrownBy(() -> new ChunkPlan(-1, 10)).hasMessageContaining("first < 0");
     assertThatThrownBy(() -> new ChunkPlan(0, 0)).hasMessageContaining("count < 1");

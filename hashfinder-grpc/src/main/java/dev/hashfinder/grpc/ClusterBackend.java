@@ -158,17 +158,19 @@ final class ClusterBackend {
   }
 
   /**
-   * Asks for the one-hash answer every hashfinder server gives with an index (a one-letter target
-   * within distance 1 matches index 0): a server that leaves the index unset is not one, and would
-   * make the cluster's answers wrong.
+   * Asks for the one-hash answer a hashfinder server gives from index 1 (a one-letter target
+   * within distance 1 matches whatever it examines first): a server that leaves the index unset
+   * (the reference) or answers index 0 (one that ignores {@code first_index}) would make the
+   * cluster's answers wrong.
    */
   private void probe() {
-    finder.find(Query.of("a", 1), ResourceBudget.ofHashes(1).withTimeout(Duration.ofSeconds(10)),
+    finder.find(Query.of("a", 1).startingAt(1),
+        ResourceBudget.ofHashes(1).withTimeout(Duration.ofSeconds(10)),
         new CancellationToken()).whenComplete((match, failure) -> {
           if (state == State.GONE) {
             return;
           }
-          if (failure == null && match.index() >= 0) {
+          if (failure == null && match.index() == 1) {
             synchronized (this) {
               failedProbes = 0;
             }
@@ -180,7 +182,9 @@ final class ClusterBackend {
             firstVerdict.complete(State.READY);
           } else if (failure == null) {
             state = State.REFUSED;
-            lastProblem = "not a hashfinder server: its Find response has no index";
+            lastProblem = match.index() < 0
+                ? "not a hashfinder server: its Find response has no index"
+                : "not a hashfinder server that deals ranges: it ignores first_index";
             logger.severe("backend " + name + " is refused: " + lastProblem);
             firstVerdict.complete(State.REFUSED);
           } else {

@@ -320,6 +320,13 @@ final class ClusterSearch<T> {
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null
         ? failure.getCause() : failure;
     ChunkPlan.Range range = dealt.range;
+    for (Match match : List.copyOf(dealt.matches)) {
+      if (match.index() < range.start() || match.index() >= range.end()) {
+        fail(new FinderFailedException("backend " + dealt.backend.name + " streamed index "
+            + match.index() + " outside its range " + range, null));
+        return;
+      }
+    }
     long elapsed = System.nanoTime() - dealt.startNanos;
     if (cause == null) {
       if (listener == null) {

@@ -55,10 +55,11 @@ import java.util.logging.Logger;
  * dns:///name:port} target whose every address is a backend (a Kubernetes headless Service
  * answers with every pod), resolved by grpc-java's DNS resolver again when a backend fails and
  * every {@linkplain Builder#reresolveInterval re-resolve interval}. Each backend has a channel of
- * its own; it takes work once its health service says {@code SERVING} and a one-hash probe proved
- * it is a hashfinder server (one that sets each response's {@code index}). A server that answers
- * the probe without an index, such as the reference server, is refused: {@link Builder#build()}
- * fails naming it.
+ * its own; it takes work once its health service says {@code SERVING} and a one-hash probe from
+ * index 1 proved it is a hashfinder server that deals ranges (it sets each response's {@code
+ * index} and honours {@code first_index}). A server that answers the probe without an index,
+ * such as the reference server, or from index 0, is refused: {@link Builder#build()} fails
+ * naming it.
  *
  * <p>What a search returns is exactly what one engine returns: {@code find} the lowest
  * qualifying index of the budget, {@code findRange} the same stream in the same order, the budget

@@ -7,7 +7,9 @@ import static org.awaitility.Awaitility.await;
 import dev.hashfinder.BudgetExhaustedException;
 import dev.hashfinder.CancellationToken;
 import dev.hashfinder.FinderUnavailableException;
+import dev.hashfinder.HashFinder;
 import dev.hashfinder.Match;
+import dev.hashfinder.MatchListener;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.HashFinderEngine;
@@ -209,6 +211,31 @@ class HashFinderClusterTest {
     assertThat(search).failsWithin(Duration.ofSeconds(30)).withThrowableThat()
         .havingCause().isInstanceOf(FinderUnavailableException.class)
         .withMessageContaining("guarded-0: probe failed: UNAUTHENTICATED");
+  }
+
+  @Test
+  void aServerThatIgnoresFirstIndex_isRefusedByName() {
+    HashFinderEngine engine = closeLater(HashFinderEngine.newBuilder().threads(1).build());
+    HashFinder fromZero = new HashFinder() { // as a server from before first_index would answer
+      @Override
+      public CompletableFuture<Match> find(Query query, ResourceBudget budget,
+          CancellationToken token) {
+        return engine.find(query.startingAt(0), budget, token);
+      }
+
+      @Override
+      public CompletableFuture<Void> findRange(Query query, ResourceBudget budget,
+          CancellationToken token, MatchListener listener) {
+        return engine.findRange(query.startingAt(0), budget, token, listener);
+      }
+    };
+    closeLater(HashFinderServer.inProcess("old-0").finder(fromZero).start());
+    String good = servers("new-", 1, ResourceBudget.unlimited());
+
+    assertThatThrownBy(() -> cluster(good + ",old-0"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("not hashfinder servers, refused as cluster backends: old-0 (not a "
+            + "hashfinder server that deals ranges: it ignores first_index)");
   }
 
   @Test
