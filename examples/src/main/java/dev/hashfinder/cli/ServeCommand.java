@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
@@ -289,7 +290,7 @@ final class ServeCommand implements Callable<Integer> {
     try {
       closeable.close();
     } catch (Exception e) {
-      logger.log(java.util.logging.Level.FINE, "closing " + closeable, e);
+      logger.log(Level.FINE, "closing " + closeable, e);
     }
   }
 

@@ -28,7 +28,7 @@ public final class ChunkPlan {
   private final long first;
   private final long end;
 
-  private long undealt; // the first index never dealt; guarded by this
+  private long neverDealt; // the first index never dealt; guarded by this
   private final TreeMap<Long, Long> givenBack = new TreeMap<>(); // start -> end; guarded by this
   private final TreeMap<Long, Long> finishedAhead = new TreeMap<>(); // above the front; by this
   private long front; // every index in [first, front) is examined; guarded by this
@@ -53,7 +53,7 @@ public final class ChunkPlan {
     this.first = first;
     long sum = first + count;
     this.end = sum < 0 ? Long.MAX_VALUE : sum;
-    this.undealt = first;
+    this.neverDealt = first;
     this.front = first;
   }
 
@@ -121,12 +121,12 @@ public final class ChunkPlan {
       }
       return new Range(start, stop);
     }
-    if (undealt >= end || undealt >= limit) {
+    if (neverDealt >= end || neverDealt >= limit) {
       return null;
     }
-    long start = undealt;
-    undealt = end - start <= size ? end : start + size;
-    return new Range(start, undealt);
+    long start = neverDealt;
+    neverDealt = end - start <= size ? end : start + size;
+    return new Range(start, neverDealt);
   }
 
   /**
@@ -148,7 +148,7 @@ public final class ChunkPlan {
    */
   public synchronized boolean allDealt() {
     long limit = bestHit == Long.MAX_VALUE ? end : Math.min(end, bestHit + 1);
-    return (givenBack.isEmpty() || givenBack.firstKey() >= limit) && undealt >= limit;
+    return (givenBack.isEmpty() || givenBack.firstKey() >= limit) && neverDealt >= limit;
   }
 
   /**
@@ -226,7 +226,7 @@ public final class ChunkPlan {
    */
   public synchronized long undealt() {
     long limit = bestHit == Long.MAX_VALUE ? end : Math.min(end, bestHit + 1);
-    long count = Math.max(0, limit - undealt);
+    long count = Math.max(0, limit - neverDealt);
     for (Map.Entry<Long, Long> back : givenBack.entrySet()) {
       count += Math.max(0, Math.min(limit, back.getValue()) - back.getKey());
     }
@@ -255,7 +255,7 @@ public final class ChunkPlan {
 
   @Override
   public synchronized String toString() {
-    return "ChunkPlan{[" + first + ", " + end + "), front=" + front + ", undealt=" + undealt
+    return "ChunkPlan{[" + first + ", " + end + "), front=" + front + ", neverDealt=" + neverDealt
         + ", givenBack=" + givenBack.size() + ", bestHit="
         + (bestHit == Long.MAX_VALUE ? "none" : bestHit) + "}";
   }

@@ -216,7 +216,7 @@ class ChunkPlanTest {
     assertThat(plan.settled()).isTrue();
     assertThat(plan.examined()).isEqualTo(1);
     assertThat(plan.toString()).isEqualTo(
-        "ChunkPlan{[7, 8), front=8, undealt=8, givenBack=0, bestHit=7}");
+        "ChunkPlan{[7, 8), front=8, neverDealt=8, givenBack=0, bestHit=7}");
     assertThat(new ChunkPlan(0, 5).toString()).contains("bestHit=none");
   }
 

@@ -18,6 +18,7 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -59,6 +60,7 @@ final class ClusterBackend {
   private volatile State state = State.NOT_SERVING;
   private volatile boolean healthServing;
   private volatile boolean refusesUs;
+  private volatile boolean lastFailureBusy;
   private int failedProbes; // guarded by this
   private volatile String lastProblem = "not reached yet";
   private volatile double rate = UNMEASURED_RATE; // indices per second, per range
@@ -134,7 +136,7 @@ final class ClusterBackend {
         ? MAX_COOL_DOWN : after.multipliedBy(2);
     try {
       scheduler.schedule(() -> watchHealth(next), after.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException closed) {
+    } catch (RejectedExecutionException closed) {
       // The cluster is closing.
     }
   }
@@ -210,7 +212,7 @@ final class ClusterBackend {
           probe();
         }
       }, delayMillis, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException closed) {
+    } catch (RejectedExecutionException closed) {
       // The cluster is closing.
     }
   }
@@ -239,7 +241,7 @@ final class ClusterBackend {
 
   /** Whether the backend's last failure was a refusal for being busy (it is alive). */
   boolean lastFailureWasBusy() {
-    return lastProblem.startsWith("busy");
+    return lastFailureBusy;
   }
 
   int inFlight() {
@@ -304,6 +306,7 @@ final class ClusterBackend {
    */
   void recordFailure(Throwable failure, String problem, long nowNanos) {
     boolean busy = failure instanceof FinderBusyException;
+    lastFailureBusy = busy;
     lastProblem = (busy ? "busy: " : "") + problem;
     long coolNanos;
     boolean first;

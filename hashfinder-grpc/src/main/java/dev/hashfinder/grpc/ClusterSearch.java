@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
@@ -174,7 +175,7 @@ final class ClusterSearch<T> {
     }
     String outcome = future.isCancelled() ? "cancelled"
         : future.isCompletedExceptionally() ? "ended without an answer" : "answered";
-    return String.format(java.util.Locale.ROOT, "cluster search desired_name=\"%s\" %s: %,d "
+    return String.format(Locale.ROOT, "cluster search desired_name=\"%s\" %s: %,d "
             + "indices in %.2f s on %d servers, %d ranges of %,d on average, %,d indices dealt "
             + "again, servers idle %.0f%%",
         Wire.abbreviate(query.target()), outcome, plan.examined(), seconds,

@@ -6,6 +6,7 @@ import com.google.common.net.HostAndPort;
 import com.google.common.net.InetAddresses;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.hashfinder.CancellationToken;
+import dev.hashfinder.FinderUnavailableException;
 import dev.hashfinder.HashFinder;
 import dev.hashfinder.Match;
 import dev.hashfinder.MatchListener;
@@ -41,6 +42,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.logging.Level;
@@ -82,6 +84,7 @@ public final class HashFinderCluster implements HashFinder, AutoCloseable {
   private final Duration rangeDuration;
   private final int rangesPerBackend;
   private final Duration unavailableGrace;
+  private final Duration reresolveInterval;
   private final Function<String, ManagedChannelBuilder<?>> channels;
   private final CallOptions callOptions;
   private final ExecutorService executor;
@@ -92,7 +95,7 @@ public final class HashFinderCluster implements HashFinder, AutoCloseable {
   private final List<Runnable> readinessListeners = new CopyOnWriteArrayList<>();
   private final LongAdder examined = new LongAdder();
   private final LongAdder redealt = new LongAdder();
-  private volatile boolean closed;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private HashFinderCluster(Builder builder) {
     this.targets = builder.targets;
@@ -100,6 +103,7 @@ public final class HashFinderCluster implements HashFinder, AutoCloseable {
     this.rangeDuration = builder.rangeDuration;
     this.rangesPerBackend = builder.rangesPerBackend;
     this.unavailableGrace = builder.unavailableGrace;
+    this.reresolveInterval = builder.reresolveInterval;
     this.callOptions = builder.callCredentials == null ? CallOptions.DEFAULT
         : CallOptions.DEFAULT.withCallCredentials(builder.callCredentials);
     ChannelCredentials credentials = builder.channelCredentials;
@@ -141,8 +145,8 @@ public final class HashFinderCluster implements HashFinder, AutoCloseable {
     requireNonNull(budget, "budget");
     requireNonNull(token, "token");
     ClusterSearch<T> search = new ClusterSearch<>(this, query, this.budget.min(budget), listener);
-    if (closed) {
-      search.future.completeExceptionally(new dev.hashfinder.FinderUnavailableException(
+    if (closed.get()) {
+      search.future.completeExceptionally(new FinderUnavailableException(
           "the cluster is closed", null));
       return search.future;
     }
@@ -182,13 +186,12 @@ public final class HashFinderCluster implements HashFinder, AutoCloseable {
    */
   @Override
   public void close() {
-    if (closed) {
+    if (!closed.compareAndSet(false, true)) {
       return;
     }
-    closed = true;
     List<CompletableFuture<Void>> stopping = new ArrayList<>();
     for (ClusterSearch<?> search : searches) {
-      search.future.completeExceptionally(new dev.hashfinder.FinderUnavailableException(
+      search.future.completeExceptionally(new FinderUnavailableException(
           "the cluster was closed", null));
       stopping.add(search.stopped);
     }
@@ -377,11 +380,10 @@ public final class HashFinderCluster implements HashFinder, AutoCloseable {
           firstResult.complete(null);
         }
       }));
+      long every = reresolveInterval.toMillis();
       scheduler.scheduleWithFixedDelay(() -> syncContext.execute(resolver::refresh),
-          reresolveMillis, reresolveMillis, TimeUnit.MILLISECONDS);
+          every, every, TimeUnit.MILLISECONDS);
     }
-
-    private long reresolveMillis = 30_000;
 
     private void update(List<EquivalentAddressGroup> groups) {
       Set<String> now = new LinkedHashSet<>();
@@ -403,7 +405,7 @@ public final class HashFinderCluster implements HashFinder, AutoCloseable {
         return true;
       });
       for (String address : now) {
-        if (!members.containsKey(address) && !closed) {
+        if (!members.containsKey(address) && !closed.get()) {
           logger.fine("backend " + address + " joined " + target);
           members.put(address, addBackend(address, authority));
         }
@@ -623,9 +625,7 @@ public final class HashFinderCluster implements HashFinder, AutoCloseable {
       try {
         for (String target : parsed) {
           if (target.startsWith("dns:")) {
-            HashFinderCluster.Resolved group = cluster.new Resolved(target);
-            group.reresolveMillis = reresolveInterval.toMillis();
-            cluster.resolved.add(group);
+            cluster.resolved.add(cluster.new Resolved(target));
           } else {
             cluster.addBackend(target, null);
           }
