@@ -12,6 +12,7 @@ import io.grpc.ServerBuilder;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -34,6 +35,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
@@ -184,7 +186,14 @@ public final class HashFinderServer implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    health.enterTerminalState();
+    try {
+      health.enterTerminalState();
+    } catch (StatusRuntimeException watcherGone) {
+      // grpc-java 1.68 (the oldest supported) may tell a health watcher that has just cancelled
+      // its watch, and throw. The shutdown that follows ends every other watch anyway.
+      logger.log(Level.FINE, target + ": a health watcher left as the server stopped",
+          watcherGone);
+    }
     server.shutdown();
     service.shutdown();
     try {
