@@ -9,6 +9,7 @@ import dev.hashfinder.core.HashAlgorithms;
 import dev.hashfinder.core.HashFinderEngine;
 import dev.hashfinder.grpc.HashFinderClient;
 import dev.hashfinder.grpc.HashFinderServer;
+import dev.hashfinder.grpc.ServerLimits;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -31,23 +32,26 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code hashfinder bench}: candidates per second for each digest and thread count, next to what
- * openssl says this CPU hashes, and how long a cancelled search takes to free its workers.
+ * {@code hashfinder bench}: candidates per second for each digest, path (SHA-1's native kernel
+ * and the Java path), distance and thread count, next to what openssl says this CPU hashes, and
+ * how long a cancelled search takes to free its workers.
  */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = {
-        "Runs the engine for a fixed time per digest and thread count and prints candidates per "
-            + "second, with openssl's single-block rate for the same digest beside it when "
-            + "openssl is on the PATH; then the time from cancel() to idle workers, in the "
-            + "engine and over loopback gRPC."})
+        "Runs the engine for a fixed time per digest, path, distance and thread count and "
+            + "prints candidates per second, with openssl's single-block rate for the same digest "
+            + "beside it when openssl is on the PATH; then the time from cancel() to idle "
+            + "workers, in the engine and over loopback gRPC. SHA-1 runs on both paths: the "
+            + "native kernel (where it is in use) and Java."})
 final class BenchCommand implements Callable<Integer> {
   /** Bytes per compression block, to turn openssl's bytes/s into blocks/s. */
   private static final Map<String, Integer> BLOCK_BYTES = Map.of(
@@ -75,9 +79,15 @@ final class BenchCommand implements Callable<Integer> {
       description = "A name not found within the runs (default: ${DEFAULT-VALUE}).")
   String target;
 
-  @Option(names = "--ideal-distance", paramLabel = "N", defaultValue = "0",
-      description = "Its ideal distance (default: 0).")
-  int idealDistance;
+  @Option(names = {"--ideal-distance", "--ideal-distances"}, paramLabel = "N", split = ",",
+      defaultValue = "0,1,2,3",
+      description = "Ideal distances to run (default: ${DEFAULT-VALUE}).")
+  List<Integer> idealDistances;
+
+  @Option(names = "--paths", paramLabel = "PATH", split = ",", defaultValue = "native,java",
+      description = "SHA-1's paths to run: native (the kernel, where it is in use) and java "
+          + "(default: ${DEFAULT-VALUE}); other digests always run in Java.")
+  List<String> paths;
 
   @Option(names = "--cancellations", paramLabel = "N", defaultValue = "200",
       description = "Cancellations to time, in the engine and over loopback (default: "
@@ -91,7 +101,15 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Main.requireAtLeast(spec, "--seconds", seconds, 1);
     Main.requireAtLeast(spec, "--cancellations", cancellations, 0);
-    Main.requireAtLeast(spec, "--ideal-distance", idealDistance, 0);
+    for (int distance : idealDistances) {
+      Main.requireAtLeast(spec, "--ideal-distance", distance, 0);
+    }
+    for (String path : paths) {
+      if (!path.equals("native") && !path.equals("java")) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--paths: native or java, not " + path);
+      }
+    }
     int cores = Runtime.getRuntime().availableProcessors();
     List<Integer> threadCounts = threads != null ? threads
         : java.util.stream.IntStream.rangeClosed(1, cores).boxed().toList();
@@ -111,40 +129,57 @@ final class BenchCommand implements Callable<Integer> {
     report.put("cores", cores);
     report.put("java", Runtime.version().toString() + " (" + System.getProperty("java.vm.name")
         + ")");
+    report.put("sha1_search_path", HashFinderEngine.sha1Path());
     report.put("sha1_path", HashAlgorithms.compressionPath("SHA-1"));
     report.put("sha256_path", HashAlgorithms.compressionPath("SHA-256"));
     report.put("target", target);
-    report.put("ideal_distance", idealDistance);
+    report.put("ideal_distances", idealDistances);
     report.put("seconds", seconds);
+    boolean nativeInUse = HashFinderEngine.sha1Path().startsWith("native");
     if (!json) {
-      System.out.printf(Locale.ROOT, "hashfinder bench: \"%s\" within %d, %d s per run%n",
-          target, idealDistance, seconds);
-      System.out.printf(Locale.ROOT, "cpu: %s (%d cores), java %s%nSHA-1: %s, SHA-256: %s%n%n",
-          report.get("cpu"), cores, report.get("java"), report.get("sha1_path"),
-          report.get("sha256_path"));
-      System.out.printf(Locale.ROOT, "%-14s %7s %14s %12s %16s %7s%n", "digest", "threads",
-          "candidates/s", "per thread", "openssl blocks/s", "ratio");
+      System.out.printf(Locale.ROOT, "hashfinder bench: \"%s\" within %s, %d s per run%n",
+          target, idealDistances.stream().map(String::valueOf).collect(Collectors.joining(",")),
+          seconds);
+      System.out.printf(Locale.ROOT, "cpu: %s (%d cores), java %s%nSHA-1 search: %s%n"
+              + "Java path's SHA-1: %s, SHA-256: %s%n%n",
+          report.get("cpu"), cores, report.get("java"), report.get("sha1_search_path"),
+          report.get("sha1_path"), report.get("sha256_path"));
+      System.out.printf(Locale.ROOT, "%-14s %-6s %4s %7s %14s %12s %16s %7s%n", "digest",
+          "path", "dist", "threads", "candidates/s", "per thread", "openssl blocks/s", "ratio");
     }
     List<Map<String, Object>> rows = new ArrayList<>();
     for (HashAlgorithm digest : digests) {
       OptionalDouble openssl = opensslBlocksPerSecond(digest.name());
-      for (int count : threadCounts) {
-        double rate = candidatesPerSecond(digest, count);
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("digest", digest.name());
-        row.put("threads", count);
-        row.put("candidates_per_second", Math.round(rate));
-        if (openssl.isPresent()) {
-          row.put("openssl_blocks_per_second", Math.round(openssl.getAsDouble()));
-          row.put("ratio_per_thread", round2(rate / count / openssl.getAsDouble()));
+      boolean jdkSha1 = digest.name().equals("SHA-1"); // as HashAlgorithms.lookup gives it
+      for (String path : paths) {
+        boolean useKernel = path.equals("native");
+        if (useKernel && !(jdkSha1 && nativeInUse)) {
+          continue; // only the JDK's SHA-1 has a native path, and only where it is in use
         }
-        rows.add(row);
-        if (!json) {
-          System.out.printf(Locale.ROOT, "%-14s %7d %14s %12s %16s %7s%n", digest.name(), count,
-              mega(rate), mega(rate / count),
-              openssl.isPresent() ? mega(openssl.getAsDouble()) : "-",
-              openssl.isPresent() ? String.format(Locale.ROOT, "%.2f",
-                  rate / count / openssl.getAsDouble()) : "-");
+        boolean warm = false;
+        for (int distance : idealDistances) {
+          for (int count : threadCounts) {
+            double rate = candidatesPerSecond(digest, useKernel, distance, count, !warm);
+            warm = true;
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("digest", digest.name());
+            row.put("path", path);
+            row.put("ideal_distance", distance);
+            row.put("threads", count);
+            row.put("candidates_per_second", Math.round(rate));
+            if (openssl.isPresent()) {
+              row.put("openssl_blocks_per_second", Math.round(openssl.getAsDouble()));
+              row.put("ratio_per_thread", round2(rate / count / openssl.getAsDouble()));
+            }
+            rows.add(row);
+            if (!json) {
+              System.out.printf(Locale.ROOT, "%-14s %-6s %4d %7d %14s %12s %16s %7s%n",
+                  digest.name(), path, distance, count, mega(rate), mega(rate / count),
+                  openssl.isPresent() ? mega(openssl.getAsDouble()) : "-",
+                  openssl.isPresent() ? String.format(Locale.ROOT, "%.2f",
+                      rate / count / openssl.getAsDouble()) : "-");
+            }
+          }
         }
       }
     }
@@ -154,8 +189,11 @@ final class BenchCommand implements Callable<Integer> {
     }
     if (cancellations > 0) {
       Map<String, Object> latency = new LinkedHashMap<>();
-      latency.put("engine_ms", percentiles(cancelLatencies(false)));
-      latency.put("loopback_grpc_ms", percentiles(cancelLatencies(true)));
+      latency.put("engine_ms", percentiles(cancelLatencies(false, true)));
+      if (nativeInUse) {
+        latency.put("engine_java_path_ms", percentiles(cancelLatencies(false, false)));
+      }
+      latency.put("loopback_grpc_ms", percentiles(cancelLatencies(true, true)));
       report.put("cancel_to_idle", latency);
       if (!json) {
         System.out.printf(Locale.ROOT, "%ncancel() to idle workers over %d runs, ms:%n",
@@ -170,53 +208,69 @@ final class BenchCommand implements Callable<Integer> {
     return Main.EXIT_FOUND;
   }
 
-  private double candidatesPerSecond(HashAlgorithm digest, int threadCount) {
+  /**
+   * One row's rate. The first run of a digest and path warms up for as long as it measures (the
+   * hot loop compiles); later ones, whose code is compiled already, for a second.
+   */
+  private double candidatesPerSecond(HashAlgorithm digest, boolean useKernel, int distance,
+      int threadCount, boolean firstOfPath) {
     try (HashFinderEngine engine = HashFinderEngine.newBuilder()
-        .threads(threadCount).algorithms(digest)
+        .threads(threadCount).algorithms(digest).nativeKernel(useKernel)
         .budget(ResourceBudget.unlimited()) // the run's timeout ends it, not a hash count
         .build()) {
-      Query query = new Query(target, idealDistance, 0, digest.name());
-      run(engine, query); // warm-up: compile the hot loop for this digest
+      Query query = new Query(target, distance, 0, digest.name());
+      run(engine, query, firstOfPath ? seconds : 1);
       long before = engine.hashesExamined();
       long start = System.nanoTime();
-      run(engine, query);
+      run(engine, query, seconds);
       return (engine.hashesExamined() - before) / ((System.nanoTime() - start) / 1e9);
     }
   }
 
-  /** Runs the query for {@link #seconds}; finding it first would spoil the figure. */
-  private void run(HashFinderEngine engine, Query query) {
-    CompletableFuture<Match> search = engine.find(query,
-        ResourceBudget.unlimited().withTimeout(Duration.ofSeconds(seconds)),
-        new CancellationToken());
-    try {
-      Match found = search.join();
-      throw new CommandLine.ExecutionException(spec.commandLine(), "found " + found
-          + " within the run; pick a rarer --target");
-    } catch (java.util.concurrent.CompletionException expected) {
-      if (!(expected.getCause() instanceof dev.hashfinder.DeadlineExceededException)) {
-        throw expected;
+  /**
+   * Searches for that long. An answer found on the way (at larger distances they come every few
+   * tens of millions) starts the next search just past it, as a user who wants more answers
+   * would, so the run keeps hashing until its time is up.
+   */
+  private void run(HashFinderEngine engine, Query query, int runSeconds) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(runSeconds);
+    long first = 0;
+    for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
+      CompletableFuture<Match> search = engine.find(query.startingAt(first),
+          ResourceBudget.unlimited().withTimeout(Duration.ofNanos(left)),
+          new CancellationToken());
+      try {
+        first = search.join().index() + 1;
+      } catch (java.util.concurrent.CompletionException expected) {
+        if (!(expected.getCause() instanceof dev.hashfinder.DeadlineExceededException)) {
+          throw expected;
+        }
+        return;
       }
     }
   }
 
   /**
    * Milliseconds from cancel() until the search's workers are gone. In the engine, the future of
-   * a search cancelled through its token completes only after its last worker left; over gRPC,
-   * the server's engine is watched. The measuring thread sleeps rather than spins, so that it
+   * a search cancelled through its token completes only after its last worker left, on that
+   * worker's thread, which stamps the time; over gRPC, the server's engine is watched. The measuring thread sleeps rather than spins, so that it
    * does not take a core from the workers it times.
    */
-  private double[] cancelLatencies(boolean overLoopback) throws Exception {
+  private double[] cancelLatencies(boolean overLoopback, boolean useKernel) throws Exception {
     int warmup = Math.max(10, cancellations / 10);
     double[] millis = new double[cancellations];
-    Query query = Query.of(target, idealDistance);
-    try (HashFinderEngine engine = HashFinderEngine.create()) {
+    Query query = Query.of(target, idealDistances.get(0));
+    try (HashFinderEngine engine = HashFinderEngine.newBuilder().nativeKernel(useKernel).build()) {
       HashFinderServer server = null;
       ManagedChannel channel = null;
       dev.hashfinder.HashFinder finder = engine;
       if (overLoopback) {
         Main.quietServerLogs();
-        server = HashFinderServer.forPort(0).finder(engine).start();
+        // This client resets a stream per cancellation, hundreds a second: far more than the
+        // default limit against reset floods allows a client.
+        server = HashFinderServer.forPort(0).finder(engine)
+            .limits(ServerLimits.defaults().with("max-resets-per-window", Integer.MAX_VALUE))
+            .start();
         channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(),
             InsecureChannelCredentials.create()).build();
         finder = HashFinderClient.create(channel);
@@ -226,9 +280,16 @@ final class BenchCommand implements Callable<Integer> {
           CancellationToken token = new CancellationToken();
           long examined = engine.hashesExamined();
           CompletableFuture<Match> search = finder.find(query, ResourceBudget.unlimited(), token);
-          while (engine.hashesExamined() - examined < 200_000) {
+          while (engine.hashesExamined() - examined < 200_000 && !search.isDone()) {
             Thread.sleep(1); // until the workers are well into the search
           }
+          if (search.isDone()) {
+            search.join(); // failed before it was cancelled: say why
+            throw new IllegalStateException("the search for " + query + " ended on its own");
+          }
+          // Stamped by the last worker as it leaves: the future completes on its thread.
+          java.util.concurrent.atomic.AtomicLong idle = new java.util.concurrent.atomic.AtomicLong();
+          search.whenComplete((match, failure) -> idle.set(System.nanoTime()));
           long start = System.nanoTime();
           token.cancel();
           if (overLoopback) {
@@ -243,7 +304,7 @@ final class BenchCommand implements Callable<Integer> {
             }
           }
           if (i >= 0) {
-            millis[i] = (System.nanoTime() - start) / 1e6;
+            millis[i] = ((overLoopback ? System.nanoTime() : idle.get()) - start) / 1e6;
           }
         }
       } finally {

@@ -283,7 +283,8 @@ final class ServeCommand implements Callable<Integer> {
     }
     HashFinderEngine engine = (HashFinderEngine) finder;
     return engine.threads() + " threads per search, digests "
-        + String.join(", ", engine.algorithmNames());
+        + String.join(", ", engine.algorithmNames()) + ", SHA-1 on the "
+        + HashFinderEngine.sha1Path() + " path";
   }
 
   private static void closeQuietly(AutoCloseable closeable) {

@@ -202,19 +202,32 @@ class CommandLineIT {
 
   @Test
   void bench_json_reportsEachRunAndTheCancellationFigures() throws Exception {
-    Run bench = start("bench", "--seconds", "1", "--threads", "1", "--algorithms", "MD5",
-        "--cancellations", "5", "--json");
+    Run bench = start("bench", "--seconds", "1", "--threads", "1", "--algorithms", "MD5,SHA-1",
+        "--ideal-distances", "0,2", "--cancellations", "5", "--json");
 
     assertThat(bench.exitCode()).isZero();
     com.google.gson.JsonObject report =
         com.google.gson.JsonParser.parseString(String.join("", bench.stdout)).getAsJsonObject();
     assertThat(report.get("sha1_path").getAsString()).isEqualTo("direct");
     assertThat(report.get("sha256_path").getAsString()).isEqualTo("direct");
-    com.google.gson.JsonObject run = report.getAsJsonArray("throughput").get(0).getAsJsonObject();
-    assertThat(run.get("digest").getAsString()).isEqualTo("MD5");
-    assertThat(run.get("candidates_per_second").getAsLong()).isPositive();
-    assertThat(report.getAsJsonObject("cancel_to_idle").keySet())
-        .containsExactly("engine_ms", "loopback_grpc_ms");
+    List<String> runs = new ArrayList<>();
+    for (com.google.gson.JsonElement element : report.getAsJsonArray("throughput")) {
+      com.google.gson.JsonObject run = element.getAsJsonObject();
+      assertThat(run.get("candidates_per_second").getAsLong()).isPositive();
+      runs.add(run.get("digest").getAsString() + " " + run.get("path").getAsString() + " "
+          + run.get("ideal_distance").getAsInt());
+    }
+    // MD5 has the Java path only; SHA-1 has both where the native kernel is in use.
+    boolean nativeKernel = report.get("sha1_search_path").getAsString().startsWith("native");
+    List<String> expected = new ArrayList<>(List.of("MD5 java 0", "MD5 java 2"));
+    if (nativeKernel) {
+      expected.addAll(List.of("SHA-1 native 0", "SHA-1 native 2"));
+    }
+    expected.addAll(List.of("SHA-1 java 0", "SHA-1 java 2"));
+    assertThat(runs).containsExactlyElementsOf(expected);
+    assertThat(report.getAsJsonObject("cancel_to_idle").keySet()).containsExactlyElementsOf(
+        nativeKernel ? List.of("engine_ms", "engine_java_path_ms", "loopback_grpc_ms")
+            : List.of("engine_ms", "loopback_grpc_ms"));
   }
 
   @Test

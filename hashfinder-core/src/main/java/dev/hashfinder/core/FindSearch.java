@@ -23,11 +23,13 @@ final class FindSearch extends Search<Match> {
   FindSearch(
       Query query,
       HashAlgorithm algorithm,
+      boolean nativeKernel,
       ResourceBudget budget,
       LongSupplier ticker,
       LongAdder engineExamined,
       CompletableFuture<Match> future) {
-    super(query, algorithm, query.idealDistance(), budget, ticker, engineExamined, future);
+    super(query, algorithm, nativeKernel, query.idealDistance(), budget, ticker, engineExamined,
+        future);
   }
 
   @Override

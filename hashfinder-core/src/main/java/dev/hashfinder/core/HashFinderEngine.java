@@ -58,6 +58,7 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
   private final LongSupplier ticker;
   private final int rangeWindow;
   private final long rangeWaitSliceNanos;
+  private final boolean nativeKernel;
 
   private final CancellationToken closing = new CancellationToken();
   private final AtomicInteger activeSearches = new AtomicInteger();
@@ -88,6 +89,21 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
     this.rangeWindow = 2 * threads;
     this.rangeWaitSliceNanos = builder.waitSlice != null
         ? builder.waitSlice.toNanos() : RangeSearch.WAIT_SLICE_NANOS;
+    this.nativeKernel = builder.nativeKernel;
+  }
+
+  /**
+   * Which path searches with the JDK's SHA-1 take on this JVM, for start lines and reports:
+   * {@code "native (SHA-NI, AVX2, 2 messages at once)"} when the native kernel is in use (the
+   * default where the jar carries it, the CPU has SHA-NI and AVX2 and it passed its known-answer
+   * test), else {@code "Java (native kernel ...)"} and the reason. {@code -Dhashfinder.native=false}
+   * turns the kernel off for the JVM, {@link Builder#nativeKernel(boolean)} for one engine. Both
+   * paths give the same answers; other digests always run in Java.
+   *
+   * @return the path and, for the Java path, why
+   */
+  public static String sha1Path() {
+    return NativeKernel.status();
   }
 
   /** {@return a builder with every setting at its default} */
@@ -109,7 +125,7 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
   public CompletableFuture<Match> find(
       Query query, ResourceBudget budget, CancellationToken token) {
     return start(query, budget, token, (algorithm, future) -> new FindSearch(
-        query, algorithm, this.budget.min(budget), ticker, hashesExamined, future));
+        query, algorithm, nativeKernel, this.budget.min(budget), ticker, hashesExamined, future));
   }
 
   @Override
@@ -117,7 +133,7 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
       Query query, ResourceBudget budget, CancellationToken token, MatchListener listener) {
     requireNonNull(listener, "listener");
     return start(query, budget, token, (algorithm, future) -> new RangeSearch(query, algorithm,
-        this.budget.min(budget), ticker, hashesExamined, future, listener, rangeWindow,
+        nativeKernel, this.budget.min(budget), ticker, hashesExamined, future, listener, rangeWindow,
         rangeWaitSliceNanos));
   }
 
@@ -237,6 +253,7 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
     private Map<String, HashAlgorithm> algorithms;
     private LongSupplier ticker;
     private Duration waitSlice;
+    private boolean nativeKernel = true;
 
     private Builder() {}
 
@@ -329,6 +346,19 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
     public Builder ticker(LongSupplier ticker) {
       checkUnset(this.ticker, "ticker");
       this.ticker = requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /**
+     * Whether this engine's SHA-1 searches may run on the native kernel where it is available
+     * (see {@link #sha1Path()}); the default is yes. With {@code false} they run on the Java path,
+     * with the same answers, as a benchmark comparing the two needs.
+     *
+     * @param use whether to use the native kernel
+     * @return this builder
+     */
+    public Builder nativeKernel(boolean use) {
+      this.nativeKernel = use;
       return this;
     }
 

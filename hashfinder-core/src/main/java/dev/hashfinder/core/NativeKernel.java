@@ -3,13 +3,13 @@ package dev.hashfinder.core;
 import dev.hashfinder.HashAlgorithm;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.lang.System.Logger.Level;
 import java.util.Locale;
 import java.util.stream.LongStream;
 

@@ -48,6 +48,7 @@ final class RangeSearch extends Search<Void> {
   RangeSearch(
       Query query,
       HashAlgorithm algorithm,
+      boolean nativeKernel,
       ResourceBudget budget,
       LongSupplier ticker,
       LongAdder engineExamined,
@@ -58,6 +59,7 @@ final class RangeSearch extends Search<Void> {
     super(
         query,
         algorithm,
+        nativeKernel,
         Math.max(query.idealDistance(), query.interestingDistance()),
         budget,
         ticker,

@@ -75,6 +75,7 @@ abstract class Search<T> implements Runnable {
   Search(
       Query query,
       HashAlgorithm algorithm,
+      boolean nativeKernel,
       int matcherThreshold,
       ResourceBudget budget,
       LongSupplier ticker,
@@ -83,7 +84,8 @@ abstract class Search<T> implements Runnable {
     this.query = query;
     this.algorithm = algorithm;
     this.matcher = new WindowMatcher(query.target(), matcherThreshold, algorithm.digestLength());
-    this.kernelQuery = NativeKernel.queryFor(algorithm, query.target(), matcherThreshold);
+    this.kernelQuery = nativeKernel
+        ? NativeKernel.queryFor(algorithm, query.target(), matcherThreshold) : null;
     this.budget = budget;
     this.plan = new ChunkPlan(query.firstIndex(), budget.maxHashes());
     this.ticker = ticker;
