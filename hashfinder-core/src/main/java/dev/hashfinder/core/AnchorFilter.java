@@ -48,6 +48,14 @@ final class AnchorFilter {
   private final boolean[] single; // a one-character anchor (a piece of length one)
   private final boolean passAll;
   private final boolean rejectAll;
+  /**
+   * The triple filter, used when every piece that can match has three characters or more and
+   * there are at most {@link #MAX_TRIPLES} of them; null: the pair anchors above.
+   */
+  private final TripleFilter triples;
+
+  /** The most pieces the triple filter takes: two bits of a byte each. */
+  static final int MAX_TRIPLES = 4;
 
   /**
    * Builds the filter, or one that passes everything when it cannot help.
@@ -79,6 +87,8 @@ final class AnchorFilter {
     }
     this.passAll = unfilterable;
     this.rejectAll = !unfilterable && anchors.isEmpty();
+    this.triples = unfilterable || anchors.isEmpty()
+        ? null : TripleFilter.of(target, pieceStarts, dataCharacters, longs);
     int n = anchors.size();
     first1 = new long[n];
     first2 = new long[n];
@@ -181,6 +191,9 @@ final class AnchorFilter {
 
   /** Whether the candidate may qualify: false only if no window can. */
   boolean mayQualify(long[] packed) {
+    if (triples != null) {
+      return triples.mayQualify(packed);
+    }
     if (passAll) {
       return true;
     }
@@ -223,5 +236,153 @@ final class AnchorFilter {
     long y1 = x ^ v1;
     long y2 = x ^ v2;
     return ~((((y1 & LOW5) + LOW5) | y1 | LOW5) & (((y2 & LOW5) + LOW5) | y2 | LOW5)) & HIGH;
+  }
+
+  /** Whether the triple filter is in use, for tests. */
+  boolean usesTriples() {
+    return triples != null;
+  }
+
+  /**
+   * A filter whose cost does not grow with the distance: each piece's anchor is its rarest run of
+   * three characters, and every run of three in the text contains a pair of characters that
+   * starts on an even position. So the text's pairs at even positions, 12 bits each and never
+   * split across two longs, are looked up in one table that marks the first two and the last two
+   * characters of every anchor: one lookup per two characters, whatever the number of pieces.
+   * The few texts with a marked pair (a few percent) have the run around it checked; only those
+   * with a whole anchor go on to the exact count.
+   */
+  private static final class TripleFilter {
+    private static final int PAIRS = 1 << 12;
+    private static final int MASK = PAIRS - 1;
+    /** Data characters of a SHA-1 text: 27, so even pairs start at 0, 2, ..., 24. */
+    private static final int SHA1_CHARACTERS = 27;
+
+    /** Bit i: some even pair is anchor i's first two characters; bit i + 4: its last two. */
+    private final byte[] table;
+    /** matches[i][k * 64 + code]: anchor i's character k matches that code. */
+    private final boolean[][] matches;
+    private final int longs;
+    /** Even positions q with q + 1 a data character: q = 0, 2, ..., lastPair. */
+    private final int lastPair;
+    private final int dataCharacters;
+
+    private TripleFilter(byte[] table, boolean[][] matches, int longs, int dataCharacters) {
+      this.table = table;
+      this.matches = matches;
+      this.longs = longs;
+      this.dataCharacters = dataCharacters;
+      this.lastPair = (dataCharacters - 2) & ~1;
+    }
+
+    /**
+     * The triple filter for these pieces, or null if a piece that can match is shorter than
+     * three characters or needs '=' in every run of three, or there are too many pieces.
+     */
+    static TripleFilter of(int[] target, int[] pieceStarts, int dataCharacters, int longs) {
+      if (pieceStarts.length > MAX_TRIPLES || dataCharacters < 3) {
+        return null;
+      }
+      byte[] table = new byte[PAIRS];
+      List<boolean[]> anchors = new ArrayList<>();
+      for (int i = 0; i < pieceStarts.length; i++) {
+        int start = pieceStarts[i];
+        int end = i + 1 < pieceStarts.length ? pieceStarts[i + 1] : target.length;
+        int[][] codes = new int[end - start][];
+        boolean canMatch = true;
+        for (int j = start; j < end; j++) {
+          codes[j - start] = dataCodes(target[j]);
+          canMatch &= codes[j - start] != null;
+        }
+        if (!canMatch) {
+          continue; // never matches exactly, so no qualifying text needs its anchor
+        }
+        int best = -1;
+        long bestWeight = Long.MAX_VALUE;
+        for (int a = 0; a + 2 < codes.length; a++) {
+          long weight = (long) codes[a].length * codes[a + 1].length * codes[a + 2].length;
+          if (weight > 0 && weight < bestWeight) { // 0: a run with '=', not in the lanes
+            best = a;
+            bestWeight = weight;
+          }
+        }
+        if (best < 0) {
+          return null;
+        }
+        int bit = anchors.size();
+        boolean[] anchor = new boolean[3 * 64];
+        for (int k = 0; k < 3; k++) {
+          for (int code : codes[best + k]) {
+            anchor[k * 64 + code] = true;
+          }
+        }
+        for (int first : codes[best]) {
+          for (int second : codes[best + 1]) {
+            table[first << 6 | second] |= (byte) (1 << bit);
+          }
+        }
+        for (int second : codes[best + 1]) {
+          for (int third : codes[best + 2]) {
+            table[second << 6 | third] |= (byte) (1 << (bit + MAX_TRIPLES));
+          }
+        }
+        anchors.add(anchor);
+      }
+      return anchors.isEmpty()
+          ? null : new TripleFilter(table, anchors.toArray(new boolean[0][]), longs, dataCharacters);
+    }
+
+    boolean mayQualify(long[] packed) {
+      byte[] table = this.table;
+      if (dataCharacters == SHA1_CHARACTERS) {
+        // SHA-1, the default, written out: thirteen pairs in three longs, no loop to run.
+        long a = packed[0];
+        long b = packed[1];
+        long c = packed[2];
+        int marks = table[(int) (a >>> 48) & MASK] | table[(int) (a >>> 36) & MASK]
+            | table[(int) (a >>> 24) & MASK] | table[(int) (a >>> 12) & MASK]
+            | table[(int) a & MASK]
+            | table[(int) (b >>> 48) & MASK] | table[(int) (b >>> 36) & MASK]
+            | table[(int) (b >>> 24) & MASK] | table[(int) (b >>> 12) & MASK]
+            | table[(int) b & MASK]
+            | table[(int) (c >>> 48) & MASK] | table[(int) (c >>> 36) & MASK]
+            | table[(int) (c >>> 24) & MASK];
+        return marks != 0 && wholeAnchor(packed);
+      }
+      int marks = 0;
+      int q = 0;
+      for (int j = 0; j < longs; j++) {
+        long x = packed[j];
+        for (int shift = 48; shift >= 0 && q <= lastPair; shift -= 12, q += 2) {
+          marks |= table[(int) (x >>> shift) & (PAIRS - 1)];
+        }
+      }
+      return marks != 0 && wholeAnchor(packed);
+    }
+
+    /**
+     * The second look, for the few texts with a marked pair: is the character that completes
+     * the anchor next to it? A pair marked as an anchor's first two needs its third after it, one
+     * marked as its last two its first before it.
+     */
+    private boolean wholeAnchor(long[] packed) {
+      for (int q = 0; q <= lastPair; q += 2) {
+        int marks = table[(code(packed, q) << 6 | code(packed, q + 1))] & 0xff;
+        for (; marks != 0; marks &= marks - 1) {
+          int bit = Integer.numberOfTrailingZeros(marks);
+          boolean found = bit < MAX_TRIPLES
+              ? q + 2 < dataCharacters && matches[bit][128 + code(packed, q + 2)]
+              : q >= 1 && matches[bit - MAX_TRIPLES][code(packed, q - 1)];
+          if (found) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+
+    private static int code(long[] packed, int character) {
+      return (int) (packed[character / LANES] >>> (6 * (LANES - 1 - character % LANES))) & 63;
+    }
   }
 }
