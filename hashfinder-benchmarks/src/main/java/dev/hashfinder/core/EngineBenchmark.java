@@ -40,13 +40,20 @@ public class EngineBenchmark {
   @Param({"SHA-1", "SHA-256"})
   public String algorithm;
 
+  /** SHA-1 on the native kernel where it is in use, or on the Java path; others always Java. */
+  @Param({"true", "false"})
+  public boolean nativeKernel;
+
+  @Param({"0", "2"})
+  public int distance;
+
   private HashFinderEngine engine;
   private Query query;
 
   @Setup(Level.Trial)
   public void setUp() {
-    engine = HashFinderEngine.newBuilder().threads(threads).build();
-    query = Query.of("hashfinder", 0).withAlgorithm(algorithm);
+    engine = HashFinderEngine.newBuilder().threads(threads).nativeKernel(nativeKernel).build();
+    query = Query.of("hashfinder", distance).withAlgorithm(algorithm);
   }
 
   @TearDown(Level.Trial)
