@@ -11,7 +11,7 @@
 
 #define HF_SIMD_AVX2 __attribute__((target("sha,ssse3,sse4.1,avx,avx2")))
 #define HF_SIMD_AVX512 \
-  __attribute__((target("sha,ssse3,sse4.1,avx,avx2,avx512f,avx512vl,avx512bw")))
+  __attribute__((target("sha,ssse3,sse4.1,avx,avx2,avx512f,avx512vl,avx512bw,avx512vbmi")))
 
 int hf_cpu_features(void) {
   unsigned int eax, ebx, ecx, edx;
@@ -41,7 +41,8 @@ int hf_cpu_features(void) {
     if ((xcr0_low & 6) == 6) {
       features |= HF_CPU_AVX2;
     }
-    int avx512 = ((ebx >> 16) & 1) && ((ebx >> 30) & 1) && ((ebx >> 31) & 1); /* F, BW, VL */
+    /* F, BW, VL and VBMI (every CPU with both SHA-NI and AVX-512 has VBMI). */
+    int avx512 = ((ebx >> 16) & 1) && ((ebx >> 30) & 1) && ((ebx >> 31) & 1) && ((ecx >> 1) & 1);
     if (avx512 && (xcr0_low & 0xE6) == 0xE6) {
       features |= HF_CPU_AVX512;
     }
@@ -191,18 +192,22 @@ static int within(const hf_query *query, const uint8_t codes[32]) {
 
 #define HF_SIMD HF_SIMD_AVX2
 #define HF_LANES 2
+#define HF_VBMI 0
 #define HF_NAME(x) x##_avx2
 #include "kernel_scan.h"
 #undef HF_SIMD
 #undef HF_LANES
+#undef HF_VBMI
 #undef HF_NAME
 
 #define HF_SIMD HF_SIMD_AVX512
 #define HF_LANES 4
+#define HF_VBMI 1
 #define HF_NAME(x) x##_avx512
 #include "kernel_scan.h"
 #undef HF_SIMD
 #undef HF_LANES
+#undef HF_VBMI
 #undef HF_NAME
 
 /* The features, read once when the library loads. */

@@ -78,6 +78,13 @@ HF_SIMD static inline __m256i HF_NAME(base64_codes)(__m128i head, uint32_t e) {
   return _mm256_or_si256(ac, bd);
 }
 
+#if HF_VBMI
+/* table[code] for each byte of codes (0..63): one two-register byte permute (AVX-512 VBMI);
+   table[0] holds entries 0..31, table[1] entries 32..63. */
+HF_SIMD static inline __m256i HF_NAME(lookup64)(__m256i codes, const __m256i table[4]) {
+  return _mm256_permutex2var_epi8(table[0], codes, table[1]);
+}
+#else
 /* table[code] for each byte of codes (0..63): four 16-entry shuffles, picked by bits 4 and 5. */
 HF_SIMD static inline __m256i HF_NAME(lookup64)(__m256i codes, const __m256i table[4]) {
   __m256i bit4 = _mm256_slli_epi16(codes, 3);
@@ -88,6 +95,7 @@ HF_SIMD static inline __m256i HF_NAME(lookup64)(__m256i codes, const __m256i tab
                                     _mm256_shuffle_epi8(table[3], codes), bit4);
   return _mm256_blendv_epi8(low, high, bit5);
 }
+#endif
 
 HF_SIMD static int HF_NAME(scan_sha1)(const hf_query *query, int64_t start, int64_t end, int64_t *hits,
                          int capacity) {
@@ -100,7 +108,12 @@ HF_SIMD static int HF_NAME(scan_sha1)(const hf_query *query, int64_t start, int6
       any &= table[code];
     }
     for (int t = 0; t < 4; t++) {
-      tables[k][t] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *) (table + 16 * t)));
+#if HF_VBMI
+      tables[k][t] = _mm256_loadu_si256((const __m256i *) (table + 32 * (t & 1)));
+#else
+      tables[k][t] =
+          _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *) (table + 16 * t)));
+#endif
     }
     /* Past the data characters the codes are 0: only anchors that need no character there may
        pass, so that an anchor may end on the text's last data character. */
