@@ -216,9 +216,13 @@ final class NativeKernel {
         return new String[] {null, "not in this jar: it was built without a C compiler"};
       }
       Path file = Files.createTempFile("hashfinder-kernel", ".so");
-      file.toFile().deleteOnExit();
-      Files.copy(library, file, StandardCopyOption.REPLACE_EXISTING);
-      System.load(file.toAbsolutePath().toString());
+      try {
+        Files.copy(library, file, StandardCopyOption.REPLACE_EXISTING);
+        System.load(file.toAbsolutePath().toString());
+      } finally {
+        // Loaded, the library stays mapped; the file need not outlive this moment.
+        Files.deleteIfExists(file);
+      }
     } catch (IOException | UnsatisfiedLinkError | SecurityException e) {
       return new String[] {null, "did not load: " + e};
     }

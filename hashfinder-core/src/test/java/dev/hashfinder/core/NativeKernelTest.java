@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -145,7 +144,17 @@ class NativeKernelTest {
 
   @Test
   void theStatusSaysWhichPathRuns() {
-    assertThat(NativeKernel.status()).matches("native \\(SHA-NI, AVX(2|-512), [24] messages at once\\)");
-    assertThat(Arrays.asList(NativeKernel.status().split(" "))).isNotEmpty();
+    assertThat(NativeKernel.status())
+        .matches("native \\(SHA-NI, AVX(2|-512), [24] messages at once\\)");
+    assertThat(HashFinderEngine.sha1Path()).isEqualTo(NativeKernel.status());
+  }
+
+  @Test
+  void anEngineWithoutTheKernel_givesTheSameAnswers() throws Exception {
+    dev.hashfinder.Query query = new dev.hashfinder.Query("grpc", 1, 1, "SHA-1");
+    try (HashFinderEngine kernel = HashFinderEngine.newBuilder().build();
+        HashFinderEngine java = HashFinderEngine.newBuilder().nativeKernel(false).build()) {
+      assertThat(java.find(query).get()).isEqualTo(kernel.find(query).get());
+    }
   }
 }
