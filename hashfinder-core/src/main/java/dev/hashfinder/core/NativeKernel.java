@@ -223,7 +223,9 @@ final class NativeKernel {
         // Loaded, the library stays mapped; the file need not outlive this moment.
         Files.deleteIfExists(file);
       }
-    } catch (IOException | UnsatisfiedLinkError | SecurityException e) {
+    } catch (IOException | UnsatisfiedLinkError | RuntimeException e) {
+      // RuntimeException: also IllegalCallerException, from a JDK that denies native access
+      // (--illegal-native-access=deny, or a later JDK's default without --enable-native-access).
       return new String[] {null, "did not load: " + e};
     }
     int features = cpuFeatures();
