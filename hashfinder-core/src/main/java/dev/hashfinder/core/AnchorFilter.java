@@ -111,29 +111,15 @@ final class AnchorFilter {
    * need a padding character.
    */
   private static long[] anchor(int[] target, int start, int end) {
-    int[][] codes = new int[end - start][];
-    for (int j = start; j < end; j++) {
-      codes[j - start] = dataCodes(target[j]);
-      if (codes[j - start] == null) {
-        return new long[0];
-      }
+    int[][] codes = pieceCodes(target, start, end);
+    if (codes == null) {
+      return new long[0];
     }
     if (codes.length == 1) {
       return codes[0].length == 0
           ? null : new long[] {broadcast(codes[0], 0), broadcast(codes[0], 1)};
     }
-    int best = -1;
-    int bestWeight = Integer.MAX_VALUE;
-    for (int a = 0; a + 1 < codes.length; a++) {
-      if (codes[a].length == 0 || codes[a + 1].length == 0) {
-        continue; // '=' is not in the lanes
-      }
-      int weight = codes[a].length * codes[a + 1].length;
-      if (weight < bestWeight) {
-        best = a;
-        bestWeight = weight;
-      }
-    }
+    int best = rarestRun(codes, 2);
     if (best < 0) {
       return null;
     }
@@ -142,10 +128,48 @@ final class AnchorFilter {
   }
 
   /**
+   * The {@link #dataCodes} of each character of {@code target[start, end)}, or null if one of
+   * them matches nothing at all, so that the piece can never match exactly.
+   */
+  static int[][] pieceCodes(int[] target, int start, int end) {
+    int[][] codes = new int[end - start][];
+    for (int j = start; j < end; j++) {
+      codes[j - start] = dataCodes(target[j]);
+      if (codes[j - start] == null) {
+        return null;
+      }
+    }
+    return codes;
+  }
+
+  /**
+   * Where a piece's rarest run of {@code length} adjacent characters starts: of the runs without
+   * '=' (not in the lanes), the first whose characters match the fewest codes together; -1 if
+   * there is none.
+   *
+   * @param codes the piece's {@link #pieceCodes}
+   */
+  static int rarestRun(int[][] codes, int length) {
+    int best = -1;
+    long bestWeight = Long.MAX_VALUE;
+    for (int at = 0; at + length <= codes.length; at++) {
+      long weight = 1;
+      for (int k = 0; k < length; k++) {
+        weight *= codes[at + k].length;
+      }
+      if (weight > 0 && weight < bestWeight) { // 0: a run with '='
+        best = at;
+        bestWeight = weight;
+      }
+    }
+    return best;
+  }
+
+  /**
    * The data codes (0..63) a target character matches: two for a letter, one for a digit, '+'
    * or '/'; none for '=' (an empty array: padding only); null if it matches nothing at all.
    */
-  private static int[] dataCodes(int c) {
+  static int[] dataCodes(int c) {
     List<Integer> codes = new ArrayList<>(2);
     for (int code = 0; code < 64; code++) {
       if (WindowMatcher.matches(c, code)) {
@@ -288,26 +312,13 @@ final class AnchorFilter {
       for (int i = 0; i < pieceStarts.length; i++) {
         int start = pieceStarts[i];
         int end = i + 1 < pieceStarts.length ? pieceStarts[i + 1] : target.length;
-        int[][] codes = new int[end - start][];
-        boolean canMatch = true;
-        for (int j = start; j < end; j++) {
-          codes[j - start] = dataCodes(target[j]);
-          canMatch &= codes[j - start] != null;
-        }
-        if (!canMatch) {
+        int[][] codes = pieceCodes(target, start, end);
+        if (codes == null) {
           continue; // never matches exactly, so no qualifying text needs its anchor
         }
-        int best = -1;
-        long bestWeight = Long.MAX_VALUE;
-        for (int a = 0; a + 2 < codes.length; a++) {
-          long weight = (long) codes[a].length * codes[a + 1].length * codes[a + 2].length;
-          if (weight > 0 && weight < bestWeight) { // 0: a run with '=', not in the lanes
-            best = a;
-            bestWeight = weight;
-          }
-        }
+        int best = rarestRun(codes, 3);
         if (best < 0) {
-          return null;
+          return null; // shorter than three, or '=' in every run of three
         }
         int bit = anchors.size();
         boolean[] anchor = new boolean[3 * 64];

@@ -11,6 +11,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 
 /**
@@ -39,6 +40,7 @@ final class NativeKernel {
   static final int ANCHOR_LENGTH = 3;
 
   private static final int CODES = 65;
+  private static final int[] ALL_CODES = IntStream.range(0, 64).toArray();
   private static final int HEADER = 195;
   private static final int FLAGS = 192;
   private static final int PASS_ALL = 1;
@@ -109,22 +111,30 @@ final class NativeKernel {
     for (int i = 0; i < pieces && !passAll; i++) {
       int start = (int) ((long) i * m / pieces);
       int end = (int) ((long) (i + 1) * m / pieces);
-      int[] anchor = rarestRun(codePoints, start, end);
-      if (anchor == null) {
-        passAll = true;
-      } else if (anchor.length > 0) {
-        for (int k = 0; k < ANCHOR_LENGTH; k++) {
-          for (int code = 0; code < 64; code++) {
-            if (k >= anchor.length || WindowMatcher.matches(anchor[k], code)) {
-              query[64 * k + code] |= (byte) (1 << i);
-            }
-          }
+      int[][] codes = AnchorFilter.pieceCodes(codePoints, start, end);
+      if (codes == null) {
+        continue; // the piece never matches exactly, so no qualifying text needs its anchor
+      }
+      // Any run of three is rarer than any of two, and that than any one: the longest wins.
+      int length = Math.min(ANCHOR_LENGTH, end - start);
+      int at = AnchorFilter.rarestRun(codes, length);
+      while (at < 0 && length > 1) {
+        length--;
+        at = AnchorFilter.rarestRun(codes, length);
+      }
+      if (at < 0) {
+        passAll = true; // every run needs '=', which is not in the filter's lanes
+        continue;
+      }
+      for (int k = 0; k < ANCHOR_LENGTH; k++) {
+        // An anchor shorter than three needs nothing of the characters after it.
+        for (int code : k < length ? codes[at + k] : ALL_CODES) {
+          query[64 * k + code] |= (byte) (1 << i);
         }
-      } // else: the piece never matches exactly, so no qualifying text needs its anchor
+      }
     }
     if (passAll) {
-      Arrays.fill(query, 0, FLAGS, (byte) 0);
-      query[FLAGS] = PASS_ALL;
+      query[FLAGS] = PASS_ALL; // the kernel then ignores the tables
     }
     query[FLAGS + 1] = (byte) m;
     query[FLAGS + 2] = (byte) Math.min(threshold, m);
@@ -135,54 +145,6 @@ final class NativeKernel {
       }
     }
     return query;
-  }
-
-  /**
-   * The rarest run of up to {@link #ANCHOR_LENGTH} adjacent characters of {@code target[start,
-   * end)} that holds no {@code '='}: the one fewest texts hold. An empty array if some character
-   * of the piece never matches; null if every run needs {@code '='}.
-   */
-  private static int[] rarestRun(int[] target, int start, int end) {
-    for (int j = start; j < end; j++) {
-      if (!matchesAnyCode(target[j])) {
-        return new int[0];
-      }
-    }
-    int[] best = null;
-    double bestOdds = Double.MAX_VALUE;
-    for (int length = Math.min(ANCHOR_LENGTH, end - start); length >= 1; length--) {
-      for (int at = start; at + length <= end; at++) {
-        double odds = 1;
-        for (int j = at; j < at + length; j++) {
-          odds *= dataCodes(target[j]) / 64.0;
-        }
-        if (odds > 0 && odds < bestOdds) {
-          bestOdds = odds;
-          best = Arrays.copyOfRange(target, at, at + length);
-        }
-      }
-    }
-    return best;
-  }
-
-  private static boolean matchesAnyCode(int c) {
-    for (int code = 0; code < CODES; code++) {
-      if (WindowMatcher.matches(c, code)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** How many of the 64 data codes the character matches: 0 for {@code '='}. */
-  private static int dataCodes(int c) {
-    int count = 0;
-    for (int code = 0; code < 64; code++) {
-      if (WindowMatcher.matches(c, code)) {
-        count++;
-      }
-    }
-    return count;
   }
 
   /**

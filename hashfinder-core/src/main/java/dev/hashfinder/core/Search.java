@@ -24,7 +24,9 @@ import java.util.function.LongSupplier;
  *
  * <p>The search's indices are dealt by a {@link ChunkPlan} in chunks of {@link #CHUNK_SIZE}
  * candidates that workers claim in index order; subclasses decide what a hit means and how
- * chunks are reported, so that the answer never depends on how many workers ran.
+ * chunks are reported, so that the answer never depends on how many workers ran. A chunk is
+ * scanned by the native kernel where it runs this search's digest ({@link NativeKernel}), else in
+ * Java; both report the same candidates.
  *
  * <p>Thread-safe: shared by its workers and by whoever cancels it.
  */

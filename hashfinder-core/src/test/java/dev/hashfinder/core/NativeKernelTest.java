@@ -150,6 +150,26 @@ class NativeKernelTest {
   }
 
   @Test
+  void aFind_examinesExactlyTheCandidatesUpToItsAnswer_onBothPaths() throws Exception {
+    dev.hashfinder.Query query = new dev.hashfinder.Query("doc", 0, 0, "SHA-1");
+    for (boolean kernel : new boolean[] {true, false}) {
+      try (HashFinderEngine engine =
+          HashFinderEngine.newBuilder().threads(1).nativeKernel(kernel).build()) {
+        assertThat(engine.find(query).get().index()).isEqualTo(448);
+        assertThat(engine.hashesExamined()).as("kernel %s", kernel).isEqualTo(449);
+      }
+    }
+  }
+
+  @Test
+  void onlyTheJdksSha1_runsOnTheKernel() {
+    assertThat(NativeKernel.queryFor(HashAlgorithms.sha1(), "aa", 0)).isNotNull();
+    assertThat(NativeKernel.queryFor(HashAlgorithms.messageDigest("SHA-256"), "aa", 0)).isNull();
+    assertThat(NativeKernel.queryFor(
+        HashAlgorithms.guava("SHA-1", com.google.common.hash.Hashing.sha1()), "aa", 0)).isNull();
+  }
+
+  @Test
   void anEngineWithoutTheKernel_givesTheSameAnswers() throws Exception {
     dev.hashfinder.Query query = new dev.hashfinder.Query("grpc", 1, 1, "SHA-1");
     try (HashFinderEngine kernel = HashFinderEngine.newBuilder().build();
