@@ -129,6 +129,11 @@ HF_SIMD static int HF_NAME(scan_sha1)(const hf_query *query, int64_t start, int6
   int found = 0;
   int64_t index = start;
   while (index < end) {
+    /* SHA-NI has only legacy SSE encodings. On some Intel CPUs (and their virtual machines),
+       legacy SSE beside VEX code while the upper halves of the vector registers hold data costs a
+       state transition of hundreds of cycles per switch: the previous lanes' 256-bit filter left
+       them dirty, so clear them before the SHA rounds (and the plain C of the cursor) run. */
+    _mm256_zeroupper();
     int n = end - index < HF_LANES ? (int) (end - index) : HF_LANES;
     uint64_t words01[HF_LANES];
     uint32_t word2[HF_LANES];
