@@ -6,6 +6,7 @@ import dev.hashfinder.HashFinder;
 import dev.hashfinder.Match;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
+import dev.hashfinder.core.MatchVerifier;
 import io.grpc.CallOptions;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
@@ -28,7 +29,9 @@ import java.util.logging.Logger;
 /**
  * One server of a {@link HashFinderCluster}: its channel, whether it may take work (it proved to
  * be a hashfinder server and its health service says {@code SERVING}), and what the cluster
- * learned about it (its rate, its last failure).
+ * learned about it (its rate, its last failure). A backend caught answering what a hashfinder
+ * server never answers is {@linkplain #distrust dropped}: it takes no work until it passes the
+ * probe again, after a wait that doubles with each drop.
  *
  * <p>Thread-safe: health and probe callbacks run on gRPC threads, searches read it from theirs.
  */
@@ -38,6 +41,14 @@ final class ClusterBackend {
   /** Indices per second assumed before a backend's first range is measured. */
   static final double UNMEASURED_RATE = 1_000_000;
   private static final Duration MAX_COOL_DOWN = Duration.ofSeconds(5);
+  /** The longest a dropped backend waits for its next probe, however often it was dropped. */
+  static final Duration MAX_DROP_WAIT = Duration.ofMinutes(10);
+
+  /** The probe: one hash from index 1; a one-letter target within distance 1 matches any. */
+  private static final Query PROBE = Query.of("a", 1).startingAt(1);
+  private static final MatchVerifier PROBE_VERIFIER = MatchVerifier.forFind(PROBE);
+  /** How grpc-java's deframer begins the description of a message over the channel's cap. */
+  private static final String OVERSIZED = "gRPC message exceeds maximum size";
 
   /** How a backend stands. */
   enum State {
@@ -45,8 +56,16 @@ final class ClusterBackend {
     NOT_SERVING,
     /** Serving, and proved to be a hashfinder server: takes work. */
     READY,
-    /** Answers, but is not a hashfinder server (it sets no index): never takes work. */
+    /**
+     * Answers, but is not a hashfinder server (it sets no index, ignores {@code first_index}, or
+     * its probe's answer fails the proof): never takes work.
+     */
     REFUSED,
+    /**
+     * Was dropped for an answer no hashfinder server gives: takes no work until it passes the
+     * probe again, after a wait.
+     */
+    DROPPED,
     /** Left the cluster (no longer resolved) or the cluster closed. */
     GONE
   }
@@ -56,6 +75,7 @@ final class ClusterBackend {
   final HashFinder finder;
   private final ScheduledExecutorService scheduler;
   private final Runnable onChange;
+  private final Duration firstDropWait;
 
   private volatile State state = State.NOT_SERVING;
   private volatile boolean healthServing;
@@ -68,6 +88,7 @@ final class ClusterBackend {
   private volatile long largestRange = Long.MAX_VALUE; // what its own budget lets one call examine
   private volatile long coolUntilNanos;
   private int consecutiveFailures; // guarded by this
+  private int drops; // guarded by this
   private final AtomicInteger inFlight = new AtomicInteger();
   private long busySinceNanos; // guarded by this
   private long busyNanos; // guarded by this
@@ -76,11 +97,12 @@ final class ClusterBackend {
   private final Context.CancellableContext watches = Context.current().withCancellation();
 
   ClusterBackend(String name, ManagedChannel channel, CallOptions callOptions,
-      ScheduledExecutorService scheduler, Runnable onChange) {
+      ScheduledExecutorService scheduler, Duration firstDropWait, Runnable onChange) {
     this.name = name;
     this.channel = channel;
     this.finder = HashFinderClient.create(channel).withCallOptions(callOptions);
     this.scheduler = scheduler;
+    this.firstDropWait = firstDropWait;
     this.onChange = onChange;
   }
 
@@ -144,7 +166,7 @@ final class ClusterBackend {
   private void serving() {
     healthServing = true;
     if (state == State.NOT_SERVING) {
-      probe();
+      probe(); // a dropped backend is probed when its wait is over, not before
     }
   }
 
@@ -161,23 +183,27 @@ final class ClusterBackend {
 
   /**
    * Asks for the one-hash answer a hashfinder server gives from index 1 (a one-letter target
-   * within distance 1 matches whatever it examines first): a server that leaves the index unset
-   * (the reference) or answers index 0 (one that ignores {@code first_index}) would make the
-   * cluster's answers wrong.
+   * within distance 1 matches whatever it examines first), and proves it: a server that leaves
+   * the index unset (the reference), answers index 0 (one that ignores {@code first_index}) or
+   * forges its answer would make the cluster's answers wrong.
    */
   private void probe() {
-    finder.find(Query.of("a", 1).startingAt(1),
-        ResourceBudget.ofHashes(1).withTimeout(Duration.ofSeconds(10)),
+    finder.find(PROBE, ResourceBudget.ofHashes(1).withTimeout(Duration.ofSeconds(10)),
         new CancellationToken()).whenComplete((match, failure) -> {
-          if (state == State.GONE) {
-            return;
+          if (state == State.GONE || state == State.DROPPED) {
+            return; // a probe in flight when the backend was dropped does not readmit it
           }
-          if (failure == null && match.index() == 1) {
+          String forged = failure == null && match.index() == 1
+              ? PROBE_VERIFIER.check(match).orElse(null) : null;
+          if (failure == null && match.index() == 1 && forged == null) {
             synchronized (this) {
+              if (state == State.GONE || state == State.DROPPED) {
+                return; // dropped while the probe was in flight: the next probe decides
+              }
               failedProbes = 0;
+              state = State.READY;
             }
             refusesUs = false;
-            state = State.READY;
             lastProblem = "none";
             logger.fine(() -> "backend " + name + " is serving");
             onChange.run();
@@ -186,6 +212,8 @@ final class ClusterBackend {
             state = State.REFUSED;
             lastProblem = match.index() < 0
                 ? "not a hashfinder server: its Find response has no index"
+                : forged != null ? "not a hashfinder server: its probe's answer fails the proof: "
+                    + forged
                 : "not a hashfinder server that deals ranges: it ignores first_index";
             logger.severe("backend " + name + " is refused: " + lastProblem);
             firstVerdict.complete(State.REFUSED);
@@ -324,6 +352,51 @@ final class ClusterBackend {
         "backend " + name + " failed a range, which is dealt again: " + lastProblem);
   }
 
+  /**
+   * Drops the backend: it answered what no hashfinder server answers (a match that fails its
+   * proof, indices out of order or outside its range, more matches than it was asked for, a
+   * message over the size cap). It takes no work until it passes the probe again, after a wait
+   * that doubles with each drop, from {@code firstDropWait} up to {@link #MAX_DROP_WAIT}. The
+   * search that caught it deals its ranges again. One WARNING says so; a second search catching
+   * it while it is dropped logs at FINE.
+   *
+   * @param why what it answered, in words that quote none of its text
+   */
+  void distrust(String why) {
+    long waitMillis;
+    synchronized (this) {
+      if (state == State.GONE || state == State.REFUSED || state == State.DROPPED) {
+        logger.fine(() -> "backend " + name + " (" + state + ") also " + why);
+        return;
+      }
+      state = State.DROPPED;
+      long first = Math.max(1, firstDropWait.toMillis());
+      waitMillis = Math.min(MAX_DROP_WAIT.toMillis(), first << Math.min(drops++, 20));
+    }
+    lastProblem = "dropped: " + why;
+    logger.warning("backend " + name + " is dropped: it " + why + "; its ranges are dealt "
+        + "again, and it takes no work until it passes the probe again, in "
+        + Wire.describe(Duration.ofMillis(waitMillis)));
+    onChange.run();
+    try {
+      scheduler.schedule(this::probeAfterDrop, waitMillis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closed) {
+      // The cluster is closing.
+    }
+  }
+
+  private void probeAfterDrop() {
+    synchronized (this) {
+      if (state != State.DROPPED) {
+        return;
+      }
+      state = State.NOT_SERVING;
+    }
+    if (healthServing) {
+      probe(); // else the health watch probes it once it says SERVING
+    }
+  }
+
   /** Stops watching the backend's health: nothing is left on its channel but searches. */
   void stopWatching() {
     state = State.GONE;
@@ -335,6 +408,16 @@ final class ClusterBackend {
     stopWatching();
     firstVerdict.complete(State.GONE);
     channel.shutdownNow();
+  }
+
+  /**
+   * Whether a call failed because a message was larger than the channel's cap ({@link
+   * HashFinderClient#MAX_RESPONSE_SIZE}): gRPC's own deframer ends such a call with this status.
+   */
+  static boolean oversized(Throwable failure) {
+    Status status = Status.fromThrowable(failure);
+    return status.getCode() == Status.Code.RESOURCE_EXHAUSTED
+        && String.valueOf(status.getDescription()).startsWith(OVERSIZED);
   }
 
   static String describe(Throwable failure) {

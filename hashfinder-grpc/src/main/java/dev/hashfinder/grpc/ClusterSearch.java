@@ -5,16 +5,16 @@ import dev.hashfinder.BudgetExhaustedException;
 import dev.hashfinder.CancellationToken;
 import dev.hashfinder.DeadlineExceededException;
 import dev.hashfinder.FinderBusyException;
-import dev.hashfinder.FinderFailedException;
 import dev.hashfinder.FinderUnavailableException;
 import dev.hashfinder.Match;
 import dev.hashfinder.MatchListener;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.ChunkPlan;
+import dev.hashfinder.core.MatchVerifier;
+import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -42,6 +42,14 @@ import java.util.stream.Collectors;
  * at most {@code window} ranges, each with at most {@link #MATCHES_PER_RANGE} matches, so memory
  * stays bounded whatever the listener's speed.
  *
+ * <p>Nothing a backend says counts before it is checked: every match is proven ({@link
+ * MatchVerifier}: the secret at its index, its digest, its distance), a ranged call's matches must
+ * come in index order, inside the range, at most {@link #MATCHES_PER_RANGE} of them and nothing
+ * after the ideal one. The first match that breaks a rule ends the call at once, so a range never
+ * buffers more than that many. A backend that breaks one is {@linkplain ClusterBackend#distrust
+ * dropped} and every range it holds in the search is dealt again, whole. What a backend says it
+ * did not find is trusted: a range it reports exhausted is not examined again.
+ *
  * <p>Thread-safe: every event (a range's end, a backend's change, the clock's tick) runs on one
  * sequential executor, which owns the search's state; the listener is called there too.
  */
@@ -58,6 +66,7 @@ final class ClusterSearch<T> {
   private final Query query;
   private final ResourceBudget budget;
   private final MatchListener listener; // null for Find
+  private final MatchVerifier verifier;
   private final ChunkPlan plan;
   final CompletableFuture<T> future = new CompletableFuture<>();
   /** Completes once every outstanding call of an ended search was cancelled. */
@@ -80,12 +89,18 @@ final class ClusterSearch<T> {
   private long dealtIndices;
   private final Map<ClusterBackend, Busy> busyByBackend = new HashMap<>();
 
+  /**
+   * A search of {@code query}; {@code verifier} proves its matches: {@link
+   * MatchVerifier#forFind} for a {@code find} (no listener), {@link MatchVerifier#forFindRange}
+   * for a ranged one.
+   */
   ClusterSearch(HashFinderCluster cluster, Query query, ResourceBudget budget,
-      MatchListener listener) {
+      MatchListener listener, MatchVerifier verifier) {
     this.cluster = cluster;
     this.query = query;
     this.budget = budget;
     this.listener = listener;
+    this.verifier = verifier;
     this.plan = new ChunkPlan(query.firstIndex(), budget.maxHashes());
     this.nextToEmit = query.firstIndex();
     this.events = MoreExecutors.newSequentialExecutor(cluster.executor());
@@ -103,12 +118,19 @@ final class ClusterSearch<T> {
     }
   }
 
-  /** A range in flight on a backend. */
-  private static final class Dealt {
+  /**
+   * A range in flight on a backend, and the matches its call streamed so far. The call's thread
+   * adds them; the events executor reads them once the call has ended.
+   */
+  private final class Dealt {
     final ChunkPlan.Range range;
     final ClusterBackend backend;
     final long startNanos = System.nanoTime();
-    final List<Match> matches = Collections.synchronizedList(new ArrayList<>());
+    /** Cancelling it ends the call: a backend that breaks a rule is cut off at once. */
+    final CancellationToken token = new CancellationToken();
+    private final List<Match> matches = new ArrayList<>(); // guarded by this
+    private boolean ideal; // the last match is ideal; guarded by this
+    private String violation; // the first rule the backend broke, or null; guarded by this
     CompletableFuture<?> call;
     long timeoutNanos;
     boolean cancelledByUs;
@@ -116,6 +138,56 @@ final class ClusterSearch<T> {
     Dealt(ChunkPlan.Range range, ClusterBackend backend) {
       this.range = range;
       this.backend = backend;
+    }
+
+    /** Takes a streamed match if it breaks no rule; the first that does ends the call. */
+    void take(Match match) {
+      synchronized (this) {
+        if (violation != null) {
+          return;
+        }
+        violation = problemWith(match);
+        if (violation == null) {
+          matches.add(match);
+          ideal = match.distance() <= query.idealDistance();
+          return;
+        }
+      }
+      token.cancel();
+    }
+
+    /** What is wrong with the next streamed match, or null if it counts. */
+    private String problemWith(Match match) {
+      long index = match.index();
+      Match last = matches.isEmpty() ? null : matches.get(matches.size() - 1);
+      if (matches.size() >= MATCHES_PER_RANGE) {
+        return "streamed more than the " + MATCHES_PER_RANGE + " matches it was asked for "
+            + "(max_matches)";
+      }
+      if (index < range.start() || index >= range.end()) {
+        return "streamed index " + index + " outside its range " + range;
+      }
+      if (last != null && index <= last.index()) {
+        return "streamed index " + index + " after index " + last.index()
+            + ", out of index order";
+      }
+      if (ideal) {
+        return "streamed on past its ideal match at index " + last.index();
+      }
+      return verifier.check(match).map(why -> "streamed a match that fails its proof: " + why)
+          .orElse(null);
+    }
+
+    synchronized List<Match> matches() {
+      return List.copyOf(matches);
+    }
+
+    synchronized boolean endsWithIdeal() {
+      return ideal;
+    }
+
+    synchronized String violation() {
+      return violation;
     }
   }
 
@@ -301,12 +373,11 @@ final class ClusterSearch<T> {
     dealt.timeoutNanos = rangeTimeoutNanos(backend, range);
     ResourceBudget sliceBudget = ResourceBudget.ofHashes(range.length())
         .withTimeout(Duration.ofNanos(dealt.timeoutNanos));
-    CancellationToken token = new CancellationToken();
     if (listener == null) {
-      dealt.call = backend.finder.find(slice, sliceBudget, token);
+      dealt.call = backend.finder.find(slice, sliceBudget, dealt.token);
     } else {
       dealt.call = backend.finder.findRange(slice, sliceBudget.withMaxMatches(MATCHES_PER_RANGE),
-          token, dealt.matches::add);
+          dealt.token, dealt::take);
     }
     dealt.call.whenCompleteAsync((result, failure) -> ended(dealt, result, failure), events);
   }
@@ -314,43 +385,28 @@ final class ClusterSearch<T> {
   private void ended(Dealt dealt, Object result, Throwable failure) {
     dealt.backend.rangeEnded();
     busyByBackend.get(dealt.backend).ended(System.nanoTime());
-    outstanding.remove(dealt.range);
+    outstanding.remove(dealt.range, dealt); // a dropped backend's ranges left it already
     if (future.isDone() || dealt.cancelledByUs) {
       return;
     }
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null
         ? failure.getCause() : failure;
     ChunkPlan.Range range = dealt.range;
-    for (Match match : List.copyOf(dealt.matches)) {
-      if (match.index() < range.start() || match.index() >= range.end()) {
-        fail(new FinderFailedException("backend " + dealt.backend.name + " streamed index "
-            + match.index() + " outside its range " + range, null));
-        return;
-      }
-    }
+    String violation = violation(dealt, result, cause);
     long elapsed = System.nanoTime() - dealt.startNanos;
-    if (cause == null) {
+    if (violation != null) {
+      drop(dealt, violation);
+    } else if (cause == null) {
       if (listener == null) {
         Match match = (Match) result;
-        long stop = match.index() + 1;
-        if (match.index() < range.start() || match.index() >= range.end()) {
-          fail(new FinderFailedException("backend " + dealt.backend.name
-              + " answered index " + match.index() + " outside its range " + range, null));
-          return;
-        }
-        finish(dealt, stop, elapsed, List.of(), false);
+        finish(dealt, match.index() + 1, elapsed, List.of(), false);
         if (plan.hit(match.index())) {
           best = match;
           cancelAbove(match.index());
         }
       } else {
-        List<Match> matches = List.copyOf(dealt.matches);
-        Match last = matches.isEmpty() ? null : matches.get(matches.size() - 1);
-        if (last == null || last.distance() > query.idealDistance()) {
-          fail(new FinderFailedException("backend " + dealt.backend.name
-              + " ended FindRange without an ideal match", null));
-          return;
-        }
+        List<Match> matches = dealt.matches();
+        Match last = matches.get(matches.size() - 1);
         finish(dealt, last.index() + 1, elapsed, matches, true);
         if (plan.hit(last.index())) {
           cancelAbove(last.index());
@@ -358,15 +414,15 @@ final class ClusterSearch<T> {
       }
     } else if (cause instanceof BudgetExhaustedException exhausted
         && exhausted.limit() == BudgetExhaustedException.Limit.HASHES) {
-      long examined = Math.max(0, Math.min(range.length(), exhausted.hashesExamined()));
+      long examined = Math.min(range.length(), exhausted.hashesExamined());
       if (examined < range.length()) {
         dealt.backend.recordLargestRange(examined);
       }
-      finish(dealt, range.start() + examined, elapsed, List.copyOf(dealt.matches), false);
+      finish(dealt, range.start() + examined, elapsed, dealt.matches(), false);
       plan.giveBack(range.start() + examined, range.end());
     } else if (cause instanceof BudgetExhaustedException) { // this range's share of matches
-      List<Match> matches = List.copyOf(dealt.matches);
-      long stop = matches.isEmpty() ? range.start() : matches.get(matches.size() - 1).index() + 1;
+      List<Match> matches = dealt.matches();
+      long stop = matches.get(matches.size() - 1).index() + 1;
       finish(dealt, stop, elapsed, matches, false);
       plan.giveBack(stop, range.end());
     } else if (cause instanceof IllegalArgumentException) { // the query: every backend says so
@@ -376,7 +432,7 @@ final class ClusterSearch<T> {
       plan.giveBack(range.start(), range.end()); // not ours: the channel was closed under it
     } else {
       // Busy, gone, stalled past its deadline, broken: what it proved stays, the rest goes back.
-      List<Match> matches = listener == null ? List.of() : List.copyOf(dealt.matches);
+      List<Match> matches = listener == null ? List.of() : dealt.matches();
       long stop = matches.isEmpty() ? range.start() : matches.get(matches.size() - 1).index() + 1;
       if (stop > range.start()) {
         finish(dealt, stop, 0, matches, false);
@@ -395,6 +451,82 @@ final class ClusterSearch<T> {
     }
     emit();
     pump();
+  }
+
+  /**
+   * The rule a backend broke in answering a range, or null if it broke none: what no hashfinder
+   * server answers, for a reason none but a broken or hostile server has.
+   *
+   * @param result the call's result if it succeeded
+   * @param cause why it failed, or null if it succeeded
+   */
+  private String violation(Dealt dealt, Object result, Throwable cause) {
+    String streamed = dealt.violation();
+    if (streamed != null) {
+      return streamed;
+    }
+    ChunkPlan.Range range = dealt.range;
+    List<Match> matches = dealt.matches();
+    if (cause == null && listener == null) {
+      Match match = (Match) result;
+      if (match.index() < range.start() || match.index() >= range.end()) {
+        return "answered index " + match.index() + " outside its range " + range;
+      }
+      return verifier.check(match).map(why -> "answered a match that fails its proof: " + why)
+          .orElse(null);
+    }
+    if (cause == null) {
+      return dealt.endsWithIdeal() ? null : "ended its stream without an ideal match";
+    }
+    if (ClusterBackend.oversized(cause)) {
+      return "sent a message over the " + HashFinderClient.MAX_RESPONSE_SIZE + " bytes a "
+          + "response may have";
+    }
+    if (cause instanceof IllegalArgumentException
+        && !(cause.getCause() instanceof StatusRuntimeException)) {
+      // Not a status the server sent, but a response that is no match (Wire.match refused it).
+      return "sent a response that is not a match: "
+          + Wire.abbreviate(String.valueOf(cause.getMessage()));
+    }
+    if (cause instanceof BudgetExhaustedException exhausted) {
+      if (exhausted.limit() == BudgetExhaustedException.Limit.MATCHES) {
+        return matches.isEmpty() ? "said it reached max_matches without streaming a match"
+            : null;
+      }
+      if (exhausted.hashesExamined() < 1) {
+        return "said its budget ran out before it examined an index";
+      }
+      long examinedEnd = range.start() + Math.min(range.length(), exhausted.hashesExamined());
+      if (!matches.isEmpty() && matches.get(matches.size() - 1).index() >= examinedEnd) {
+        return "streamed index " + matches.get(matches.size() - 1).index() + " beyond the "
+            + exhausted.hashesExamined() + " indices it says it examined";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Drops a backend that broke a rule: every range it holds in this search is dealt again,
+   * whole, and it takes no more work until it passes the probe again.
+   */
+  private void drop(Dealt caught, String why) {
+    ClusterBackend backend = caught.backend;
+    redeal(caught.range);
+    for (Dealt other : List.copyOf(outstanding.values())) {
+      if (other.backend == backend) {
+        other.cancelledByUs = true;
+        other.call.cancel(false);
+        outstanding.remove(other.range, other);
+        redeal(other.range);
+      }
+    }
+    backend.distrust(why);
+  }
+
+  private void redeal(ChunkPlan.Range range) {
+    plan.giveBack(range.start(), range.end());
+    redealt += range.length();
+    cluster.redealt(range.length());
   }
 
   /** Records {@code [range.start, stop)} as examined, with what it found. */

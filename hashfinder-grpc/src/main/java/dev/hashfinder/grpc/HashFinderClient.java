@@ -46,6 +46,17 @@ import java.util.function.Consumer;
  * <p>Thread-safe. The channel stays the caller's to shut down.
  */
 public final class HashFinderClient implements HashFinder {
+  /**
+   * A cap for the inbound messages of a channel to a {@code hash_name.HashFinder} server, for
+   * {@code ManagedChannelBuilder.maxInboundMessageSize}: 4 KiB. A response holds a secret of at
+   * most 8 bytes and one digest's base64 text (under 100 bytes for SHA-512), so an honest server
+   * stays far below it, while gRPC's default of 4 MiB would let a hostile one make its client
+   * buffer megabytes per message. A message over the cap ends the call with {@code
+   * RESOURCE_EXHAUSTED} on the client's side. {@link HashFinderCluster} sets it on every
+   * backend's channel.
+   */
+  public static final int MAX_RESPONSE_SIZE = 4096;
+
   private final Channel channel;
   private final CallOptions callOptions;
 

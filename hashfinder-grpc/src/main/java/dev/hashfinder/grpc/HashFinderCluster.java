@@ -8,10 +8,12 @@ import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.hashfinder.CancellationToken;
 import dev.hashfinder.FinderUnavailableException;
 import dev.hashfinder.HashFinder;
+import dev.hashfinder.InvalidQueryException;
 import dev.hashfinder.Match;
 import dev.hashfinder.MatchListener;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
+import dev.hashfinder.core.MatchVerifier;
 import io.grpc.CallCredentials;
 import io.grpc.CallOptions;
 import io.grpc.ChannelCredentials;
@@ -72,6 +74,18 @@ import java.util.logging.Logger;
  * {@link dev.hashfinder.FinderUnavailableException}, naming each backend and its last problem.
  * Cancelling the future or the token, or its deadline, cancels every backend's call.
  *
+ * <p>What a backend finds is proven before it counts: each match must be the secret at its index,
+ * with that secret's digest and distance, recomputed here with the engine's own code ({@link
+ * MatchVerifier}, one hash per match), so the cluster needs every digest its queries name (a
+ * query naming one it lacks fails {@link InvalidQueryException}). A ranged call's matches must come
+ * in index order, inside its range, no more than it asked for and nothing after the ideal one;
+ * every message must fit {@link HashFinderClient#MAX_RESPONSE_SIZE}. A backend that breaks any of
+ * these is dropped from the search with one WARNING naming it and why, its ranges are dealt again,
+ * and it takes no work until it passes the probe again, after a wait that doubles with each drop
+ * (10 seconds at first, at most 10 minutes). What a backend says it did <em>not</em> find is
+ * trusted: one that claims a range holds no match hides it, which only TLS, tokens and backends
+ * the operator controls prevent.
+ *
  * <p>Thread-safe. {@link #close()} closes every channel and ends the searches still running.
  */
 public final class HashFinderCluster implements HashFinder, AutoCloseable {
@@ -85,6 +99,7 @@ public final class HashFinderCluster implements HashFinder, AutoCloseable {
   private final int rangesPerBackend;
   private final Duration unavailableGrace;
   private final Duration reresolveInterval;
+  private final Duration firstDropWait;
   private final Function<String, ManagedChannelBuilder<?>> channels;
   private final CallOptions callOptions;
   private final ExecutorService executor;
@@ -104,6 +119,7 @@ public final class HashFinderCluster implements HashFinder, AutoCloseable {
     this.rangesPerBackend = builder.rangesPerBackend;
     this.unavailableGrace = builder.unavailableGrace;
     this.reresolveInterval = builder.reresolveInterval;
+    this.firstDropWait = builder.firstDropWait;
     this.callOptions = builder.callCredentials == null ? CallOptions.DEFAULT
         : CallOptions.DEFAULT.withCallCredentials(builder.callCredentials);
     ChannelCredentials credentials = builder.channelCredentials;
@@ -144,7 +160,15 @@ public final class HashFinderCluster implements HashFinder, AutoCloseable {
     requireNonNull(query, "query");
     requireNonNull(budget, "budget");
     requireNonNull(token, "token");
-    ClusterSearch<T> search = new ClusterSearch<>(this, query, this.budget.min(budget), listener);
+    MatchVerifier verifier;
+    try {
+      verifier = listener == null
+          ? MatchVerifier.forFind(query) : MatchVerifier.forFindRange(query);
+    } catch (InvalidQueryException e) { // no backend is asked what the cluster could not prove
+      return CompletableFuture.failedFuture(e);
+    }
+    ClusterSearch<T> search =
+        new ClusterSearch<>(this, query, this.budget.min(budget), listener, verifier);
     if (closed.get()) {
       search.future.completeExceptionally(new FinderUnavailableException(
           "the cluster is closed", null));
@@ -308,12 +332,13 @@ public final class HashFinderCluster implements HashFinder, AutoCloseable {
   }
 
   private ClusterBackend addBackend(String target, String authority) {
-    ManagedChannelBuilder<?> builder = channels.apply(target);
+    ManagedChannelBuilder<?> builder = channels.apply(target)
+        .maxInboundMessageSize(HashFinderClient.MAX_RESPONSE_SIZE);
     if (authority != null) {
       builder.overrideAuthority(authority); // TLS checks the name the targets gave, not the IP
     }
     ClusterBackend backend = new ClusterBackend(target, builder.build(), callOptions, scheduler,
-        this::backendsChanged);
+        firstDropWait, this::backendsChanged);
     backends.add(backend);
     backend.start();
     return backend;
@@ -462,6 +487,7 @@ public final class HashFinderCluster implements HashFinder, AutoCloseable {
     private Duration unavailableGrace = Duration.ofSeconds(10);
     private Duration startTimeout = Duration.ofSeconds(10);
     private Duration reresolveInterval = Duration.ofSeconds(30);
+    private Duration firstDropWait = Duration.ofSeconds(10);
     private ChannelCredentials channelCredentials = InsecureChannelCredentials.create();
     private CallCredentials callCredentials;
     private Function<String, ManagedChannelBuilder<?>> channels;
@@ -577,6 +603,20 @@ public final class HashFinderCluster implements HashFinder, AutoCloseable {
     }
 
     /**
+     * How long a backend dropped for the first time waits before its next probe (default: 10
+     * seconds); each drop after doubles it, up to {@link ClusterBackend#MAX_DROP_WAIT}. Tests set
+     * it short to watch a dropped backend come back.
+     */
+    Builder firstDropWait(Duration wait) {
+      requireNonNull(wait, "wait");
+      if (wait.isNegative()) {
+        throw new IllegalArgumentException("firstDropWait is negative: " + wait);
+      }
+      this.firstDropWait = wait;
+      return this;
+    }
+
+    /**
      * The transport security of every backend's channel, such as {@code
      * TlsChannelCredentials.create()}. Default: plaintext.
      *
@@ -602,7 +642,9 @@ public final class HashFinderCluster implements HashFinder, AutoCloseable {
     /**
      * How to open a backend's channel, given its target ({@code host:port}, a resolved {@code
      * ip:port}, or whatever the targets named), instead of {@code Grpc.newChannelBuilder(target,
-     * channelCredentials)}: for in-process servers in tests, or a channel's own settings.
+     * channelCredentials)}: for in-process servers in tests, or a channel's own settings. The
+     * cluster caps the channel's inbound messages at {@link HashFinderClient#MAX_RESPONSE_SIZE}
+     * whatever the builder says.
      *
      * @param channels makes a channel builder for a target; the cluster builds and owns it
      * @return this builder
