@@ -62,7 +62,7 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--servers", paramLabel = "TARGETS",
       description = "Search on a cluster instead: HOST:PORT,HOST:PORT... or dns:///NAME:PORT "
           + "(every address a server); the search is dealt out in ranges, with the answer of "
-          + "one server.")
+          + "one server. Every match a server returns is proven; one that forges is dropped.")
   String servers;
 
   @Option(names = "--range-duration", paramLabel = "DURATION", converter = Durations.class,
@@ -311,7 +311,10 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
     } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    ManagedChannel channel = Grpc.newChannelBuilder(server, credentials).build();
+    // A response is a few dozen bytes: a server that sends megabytes is refused, not buffered.
+    ManagedChannel channel = Grpc.newChannelBuilder(server, credentials)
+        .maxInboundMessageSize(HashFinderClient.MAX_RESPONSE_SIZE)
+        .build();
     HashFinderClient client = HashFinderClient.create(channel);
     return new Session(token == null ? client : client.withCallCredentials(token), null,
         maximumHashes == null ? Long.MAX_VALUE : maximumHashes, channel,

@@ -78,7 +78,8 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--backends", paramLabel = "TARGETS",
       description = "Serve as the front of a cluster: deal each search out to these servers "
-          + "(HOST:PORT,HOST:PORT... or dns:///NAME:PORT) instead of hashing here.")
+          + "(HOST:PORT,HOST:PORT... or dns:///NAME:PORT) instead of hashing here. Every "
+          + "match a backend returns is proven; one that forges is dropped.")
   String backends;
 
   @Option(names = "--range-duration", paramLabel = "DURATION", converter = Durations.class,

@@ -142,6 +142,82 @@ class ClusterIT {
     front.awaitLog("in front of " + targets + ": 2 of 2 backends serving");
   }
 
+  /** A {@link ForgingServer} process and its address. */
+  private String forger() {
+    Run run;
+    try {
+      run = processes.startMain(ForgingServer.class);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    Pattern port = Pattern.compile("port (\\d+)");
+    return await().atMost(Duration.ofSeconds(30)).until(() -> run.stdout.stream()
+        .map(port::matcher).filter(Matcher::matches).map(m -> "127.0.0.1:" + m.group(1))
+        .findFirst().orElse(null), t -> t != null);
+  }
+
+  /** The WARNING lines of {@code run}'s stderr that name {@code backend}. */
+  private static List<String> warningsAbout(Run run, String backend) {
+    return run.stderr.stream()
+        .filter(line -> line.contains("WARNING") && line.contains("backend " + backend + " "))
+        .toList();
+  }
+
+  @Test
+  void aServerThatForgesItsAnswers_beside_aRealOne_findServersPrintsTheHonestAnswers()
+      throws Exception {
+    String forger = forger();
+    String targets = forger + "," + targets(backends(1)); // the forger is dealt the first range
+
+    Run find = processes.start("find", "aa", "--servers", targets);
+    Run aloneRange = processes.start("find", "grpc", "--show-inferior", "1", "--json");
+    Run range = processes.start("find", "grpc", "--show-inferior", "1", "--json", "--servers",
+        targets);
+
+    assertThat(find.exitCode()).isZero();
+    assertThat(find.stdout).containsExactly(
+        "secret: \"ZA==\"", "hashed_name: \"PDY4Ns9OFmZmaaJdooChhlwtKHQ=\"", "");
+    assertThat(warningsAbout(find, forger)).singleElement().asString()
+        .contains("backend " + forger + " is dropped: it answered a match that fails its "
+            + "proof: its secret is not the secret at index ")
+        .contains("; its ranges are dealt again");
+    assertThat(range.exitCode()).isZero();
+    assertThat(aloneRange.exitCode()).isZero();
+    assertThat(range.stdout).hasSizeGreaterThan(2).containsExactlyElementsOf(aloneRange.stdout);
+    assertThat(warningsAbout(range, forger)).singleElement().asString()
+        .contains("backend " + forger + " is dropped: it streamed a match that fails its "
+            + "proof: its secret is not the secret at index ");
+  }
+
+  @Test
+  void aServerThatForgesItsAnswers_behindAFront_isDropped_andTheFrontAnswersHonestly()
+      throws Exception {
+    String forger = forger();
+    Server front = processes.serve("--backends", forger + "," + targets(backends(1)));
+
+    Run find = processes.start("find", "aa", "--server", front.target());
+
+    assertThat(find.exitCode()).isZero();
+    assertThat(find.stdout).containsExactly(
+        "secret: \"ZA==\"", "hashed_name: \"PDY4Ns9OFmZmaaJdooChhlwtKHQ=\"", "");
+    assertThat(warningsAbout(front.run(), forger)).singleElement().asString()
+        .contains("backend " + forger + " is dropped: it answered a match that fails its proof");
+  }
+
+  @Test
+  void findServer_refusesAResponseOverTheSizeCap() throws Exception {
+    String forger = forger();
+
+    Run find =
+        processes.start("find", "grpc", "--show-inferior", "1", "--json", "--server", forger);
+
+    assertThat(find.exitCode()).isEqualTo(1);
+    assertThat(find.stdout).as("the responses before it: one server is trusted, not proven")
+        .hasSize(ForgingServer.STREAMED - 1);
+    assertThat(find.stderr).last().asString().startsWith(
+        "hashfinder: RESOURCE_EXHAUSTED: gRPC message exceeds maximum size 4096: ");
+  }
+
   @Test
   void clusterUsageErrors_exit2_namingTheFlags() throws Exception {
     Run both = processes.start("find", "aa", "--server", "localhost:1", "--servers",

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -43,6 +44,21 @@ final class Processes implements AutoCloseable {
     List<String> command = new ArrayList<>(List.of(
         // A background shell may have started us with SIGINT ignored; children must not be.
         "env", "--default-signal=INT", JAVA, "-jar", JAR));
+    command.addAll(List.of(args));
+    Run run = new Run(new ProcessBuilder(command).start());
+    runs.add(run);
+    return run;
+  }
+
+  /**
+   * Starts a test class's {@code main}, with the packaged jar on its class path for everything
+   * else: a server of the tests' own, such as one that lies.
+   */
+  Run startMain(Class<?> main, String... args) throws Exception {
+    String testClasses =
+        Path.of(main.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT", JAVA, "-cp",
+        testClasses + File.pathSeparator + JAR, main.getName()));
     command.addAll(List.of(args));
     Run run = new Run(new ProcessBuilder(command).start());
     runs.add(run);
