@@ -241,6 +241,58 @@ int main(void) {
       }
     }
   }
+  /* Ranges that end at the top of the index space (INT64_MAX, never itself examined), of every
+     size up to a few blocks of lanes, so that each lane count meets the end: the scan must stop
+     there, its cursor walking the last 8-byte secrets. With no filter and threshold m every
+     candidate is a hit, so the hits are exactly the range, also when they fill the buffer. */
+  {
+    hf_query all;
+    make_query("ab", 2, 1, &all);
+    int features = hf_cpu_features();
+    for (int copy = 0; copy < 2; copy++) {
+      int on = copy == 0 ? features & ~HF_CPU_AVX512 : features;
+      if (copy == 1 && !(features & HF_CPU_AVX512)) {
+        break;
+      }
+      for (int64_t size = 0; size <= 9; size++) {
+        int64_t start = INT64_MAX - size;
+        int64_t hits[16];
+        int found = hf_scan_sha1_on(on, &all, start, INT64_MAX, hits, 16);
+        int exact = found == size;
+        for (int i = 0; i < found && exact; i++) {
+          exact = hits[i] == start + i;
+        }
+        CHECK(exact, "pass-all scan of the last %lld indices found %d", (long long) size, found);
+        /* Resumed after full buffers of 3, to the very top. */
+        int64_t total = 0;
+        for (int64_t at = start; at < INT64_MAX;) {
+          int n = hf_scan_sha1_on(on, &all, at, INT64_MAX, hits, 3);
+          for (int i = 0; i < n; i++) {
+            CHECK(hits[i] == start + total + i, "resumed scan to the top: hit %lld",
+                  (long long) hits[i]);
+          }
+          total += n;
+          at = n == 3 ? hits[n - 1] + 1 : INT64_MAX;
+        }
+        CHECK(total == size, "resumed scan of the last %lld indices found %lld", (long long) size,
+              (long long) total);
+      }
+    }
+    /* The last secrets themselves, and their hashes against the reference, as the scan's
+       cursor produces them: every length of range ending at the top, filtered. */
+    for (int64_t size = 1; size <= 9; size++) {
+      check_scan(features & ~HF_CPU_AVX512, "a", 0, 0, INT64_MAX - size, size);
+      check_scan(features & ~HF_CPU_AVX512, "x", 1, 0, INT64_MAX - size, size);
+      if (features & HF_CPU_AVX512) {
+        check_scan(features, "a", 0, 0, INT64_MAX - size, size);
+      }
+    }
+    /* INT64_MAX - 1 is INT64_MAX with its last digit one less (126 is not 0). */
+    const uint8_t before_last[8] = {130, 140, 154, 161, 154, 140, 130, 125};
+    CHECK(hf_secret_at(INT64_MAX - 1, secret) == 8 && memcmp(secret, before_last, 8) == 0,
+          "index INT64_MAX - 1 is not its base-255 digits");
+  }
+
   /* An empty range finds nothing and writes nothing. */
   hf_query query;
   make_query("aa", 0, 0, &query);

@@ -42,6 +42,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -131,6 +132,33 @@ class HashFinderEngineTest {
           engine.find(query, ResourceBudget.ofHashes(448), new CancellationToken())))
           .isInstanceOfSatisfying(BudgetExhaustedException.class,
               e -> assertThat(e.hashesExamined()).isEqualTo(448));
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.hashfinder.core.IndexDraws#nearTheTop")
+  void nearTheEndOfTheIndexSpace_bothPathsExamineUpToItsEnd_andFreeEveryWorker(
+      IndexDraws.Draw draw) throws Exception {
+    Query query = Query.of(draw.target(), 0).withAlgorithm(draw.algorithm())
+        .startingAt(draw.first());
+    for (boolean kernel : new boolean[] {true, false}) {
+      try (HashFinderEngine engine = HashFinderEngine.newBuilder().threads(3).executor(executor)
+          .budget(ResourceBudget.unlimited()).nativeKernel(kernel).build()) {
+        Throwable find = HashFinderContract.failure(
+            engine.find(query, draw.budget(), new CancellationToken()));
+        Throwable findRange = HashFinderContract.failure(
+            engine.findRange(query, draw.budget(), new CancellationToken(), match -> { }));
+
+        for (Throwable failure : List.of(find, findRange)) {
+          assertThat(failure).as("%s, kernel %s", draw, kernel)
+              .isInstanceOfSatisfying(BudgetExhaustedException.class,
+                  e -> assertThat(e.hashesExamined()).isEqualTo(draw.examined()));
+        }
+        assertThat(engine.activeSearches()).isZero();
+        assertThat(engine.hashesExamined()).isEqualTo(2 * draw.examined());
+        await().atMost(Duration.ofSeconds(5))
+            .untilAsserted(() -> assertThat(executor.getActiveCount()).isZero());
+      }
     }
   }
 
