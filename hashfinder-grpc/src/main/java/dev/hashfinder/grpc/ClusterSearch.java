@@ -1,5 +1,6 @@
 package dev.hashfinder.grpc;
 
+import com.google.common.math.LongMath;
 import com.google.common.util.concurrent.MoreExecutors;
 import dev.hashfinder.BudgetExhaustedException;
 import dev.hashfinder.CancellationToken;
@@ -236,7 +237,7 @@ final class ClusterSearch<T> {
         // A ranged search with a full window deals only the range at its head (one given back
         // after a failure), which is what everything in the window waits for.
         long horizon = listener != null && outstanding.size() + ready.size() >= window
-            ? nextToEmit + 1 : Long.MAX_VALUE;
+            ? LongMath.saturatedAdd(nextToEmit, 1) : Long.MAX_VALUE;
         ChunkPlan.Range range = plan.claim(rangeSize(backend, backends.size()), horizon);
         if (range == null) {
           break;
@@ -281,10 +282,10 @@ final class ClusterSearch<T> {
   private long rangeTimeoutNanos(ClusterBackend backend, ChunkPlan.Range range) {
     // Never under half a second: a range's round trip and start cost a few milliseconds, and a
     // short range must not be taken for a stalled one.
-    long floor = Math.max(TimeUnit.MILLISECONDS.toNanos(500),
-        cluster.rangeDuration().toNanos() * (backend.measured() ? 3 : 10));
-    long expected = (long) (range.length() / backend.rate() * 1e9);
-    long timeout = Math.max(floor, 4 * expected);
+    long floor = Math.max(TimeUnit.MILLISECONDS.toNanos(500), LongMath.saturatedMultiply(
+        cluster.rangeDuration().toNanos(), backend.measured() ? 3 : 10));
+    long expected = (long) (range.length() / backend.rate() * 1e9); // a cast saturates
+    long timeout = Math.max(floor, LongMath.saturatedMultiply(4, expected));
     return hasDeadline ? Math.max(1, Math.min(timeout, deadlineNanos - System.nanoTime()))
         : timeout;
   }
@@ -332,13 +333,12 @@ final class ClusterSearch<T> {
     if (cause == null) {
       if (listener == null) {
         Match match = (Match) result;
-        long stop = match.index() + 1;
         if (match.index() < range.start() || match.index() >= range.end()) {
           fail(new FinderFailedException("backend " + dealt.backend.name
               + " answered index " + match.index() + " outside its range " + range, null));
           return;
         }
-        finish(dealt, stop, elapsed, List.of(), false);
+        finish(dealt, match.index() + 1, elapsed, List.of(), false); // below the range's end
         if (plan.hit(match.index())) {
           best = match;
           cancelAbove(match.index());
