@@ -172,7 +172,12 @@ final class RangeSearch extends Search<Void> {
               BudgetExhaustedException.Limit.MATCHES, budget.maxMatches(), examined()));
           return;
         }
-        listener.onMatch(match);
+        try {
+          listener.onMatch(match);
+        } catch (RuntimeException e) {
+          stop(e); // the listener's own failure ends the search as it is, not as the engine's
+          return;
+        }
         delivered++;
       }
       if (result.endsWithIdeal) {

@@ -2,6 +2,7 @@ package dev.hashfinder.core;
 
 import dev.hashfinder.CancellationToken;
 import dev.hashfinder.DeadlineExceededException;
+import dev.hashfinder.FinderFailedException;
 import dev.hashfinder.HashAlgorithm;
 import dev.hashfinder.Match;
 import dev.hashfinder.Query;
@@ -132,11 +133,19 @@ abstract class Search<T> implements Runnable {
     }
   }
 
-  /** One worker: claims and scans chunks until the search stops. */
+  /**
+   * One worker: claims and scans chunks until the search stops. Whatever the scan throws is a
+   * fault of the engine or its digest, not of the query (which was checked before the start), so
+   * the search fails with {@link FinderFailedException}, whatever the exception's type: an
+   * {@link IllegalArgumentException} from deep inside must not read as a bad argument. An {@link
+   * Error} fails the search as it is and goes on to the thread.
+   */
   @Override
   public final void run() {
     try {
       work(new Worker(CandidateHasher.of(algorithm), matcher));
+    } catch (Exception e) {
+      stop(new FinderFailedException("search failed: " + e, e));
     } catch (Throwable t) {
       stop(t);
       if (t instanceof Error error && !(t instanceof AssertionError)) {

@@ -9,6 +9,7 @@ import dev.hashfinder.BudgetExhaustedException;
 import dev.hashfinder.CancellationToken;
 import dev.hashfinder.DeadlineExceededException;
 import dev.hashfinder.Digester;
+import dev.hashfinder.FinderFailedException;
 import dev.hashfinder.FinderUnavailableException;
 import dev.hashfinder.HashAlgorithm;
 import dev.hashfinder.Match;
@@ -450,6 +451,26 @@ class HashFinderEngineTest {
       assertThat(reachedThread.get()).hasMessage("broken digest");
     } finally {
       own.shutdownNow();
+    }
+  }
+
+  @Test
+  void aDigesterThatThrows_failsTheSearchAsTheFindersFault_notAsABadArgument() throws Exception {
+    // What the native kernel's checks throw, from a digest: an internal fault, not the query's.
+    HashAlgorithm broken = algorithm("BROKEN", 20, () -> (input, length, output) -> {
+      throw new IllegalArgumentException("internal detail");
+    });
+    try (HashFinderEngine engine = HashFinderEngine.newBuilder().threads(2).executor(executor)
+        .algorithms(broken).build()) {
+      Query query = Query.of("aa", 0).withAlgorithm("BROKEN");
+      for (CompletableFuture<?> search : List.of(engine.find(query),
+          engine.findRange(query, match -> { }))) {
+        assertThat(HashFinderContract.failure(search))
+            .isInstanceOf(FinderFailedException.class)
+            .hasMessage("search failed: java.lang.IllegalArgumentException: internal detail")
+            .cause().isInstanceOf(IllegalArgumentException.class);
+      }
+      assertThat(engine.activeSearches()).isZero();
     }
   }
 
