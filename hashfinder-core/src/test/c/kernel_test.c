@@ -128,7 +128,7 @@ static void make_query(const char *target, int threshold, int pass_all, hf_query
     bytes[192] = HF_PASS_ALL;
   }
   bytes[193] = (uint8_t) m;
-  bytes[194] = (uint8_t) threshold;
+  bytes[194] = (uint8_t) (threshold < m ? threshold : m); /* m already admits every window */
   for (int j = 0; j < m; j++) {
     for (int code = 0; code < HF_CODES; code++) {
       bytes[HF_QUERY_HEADER + j * HF_CODES + code] = (uint8_t) char_matches(target[j], code);
@@ -298,6 +298,28 @@ int main(void) {
   make_query("aa", 0, 0, &query);
   int64_t none[1] = {-1};
   CHECK(hf_scan_sha1(&query, 5, 5, none, 1) == 0 && none[0] == -1, "empty range");
+
+  /* The parser refuses what kernel.h calls malformed: a threshold above the target's length, a
+     length out of range, a match byte other than 0 or 1; it accepts the threshold m. */
+  {
+    uint8_t bytes[HF_QUERY_MAX] = {0};
+    int m = 2;
+    int length = HF_QUERY_HEADER + HF_CODES * m;
+    bytes[193] = (uint8_t) m;
+    hf_query parsed;
+    bytes[194] = (uint8_t) m;
+    CHECK(hf_query_parse(bytes, length, &parsed) == 0, "threshold m refused");
+    bytes[194] = (uint8_t) (m + 1);
+    CHECK(hf_query_parse(bytes, length, &parsed) == -1, "threshold m + 1 accepted");
+    bytes[194] = 255;
+    CHECK(hf_query_parse(bytes, length, &parsed) == -1, "threshold 255 accepted");
+    bytes[194] = 0;
+    bytes[193] = 0;
+    CHECK(hf_query_parse(bytes, HF_QUERY_HEADER, &parsed) == -1, "length 0 accepted");
+    bytes[193] = (uint8_t) m;
+    bytes[HF_QUERY_HEADER] = 2;
+    CHECK(hf_query_parse(bytes, length, &parsed) == -1, "match byte 2 accepted");
+  }
 
   if (failures) {
     fprintf(stderr, "kernel_test: %d failures\n", failures);

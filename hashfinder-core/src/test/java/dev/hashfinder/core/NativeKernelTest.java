@@ -1,6 +1,7 @@
 package dev.hashfinder.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.nio.file.Files;
@@ -73,6 +74,19 @@ class NativeKernelTest {
 
     assertThat(found).isEqualTo(5);
     assertThat(hits).containsExactly(254, 255, 256, 257, 258);
+  }
+
+  @Test
+  void aQueryWithAThresholdAboveItsLength_isRefusedAsMalformed() {
+    byte[] query = NativeKernel.encode("aa", 5);
+    assertThat(query[194]).as("a threshold beyond the length is written as the length")
+        .isEqualTo((byte) 2);
+    assertThat(NativeKernel.scan(query, 0, 10, new long[16])).isEqualTo(10);
+
+    query[194] = 3;
+
+    assertThatThrownBy(() -> NativeKernel.scan(query, 0, 10, new long[16]))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("scanSha1: malformed query");
   }
 
   @Test
