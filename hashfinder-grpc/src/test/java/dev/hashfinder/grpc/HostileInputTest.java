@@ -140,6 +140,13 @@ class HostileInputTest {
   }
 
   @Test
+  void aNegativeFirstIndex_isInvalidArgument_namingTheField() {
+    assertThat(descriptionOf(HashNameRequest.newBuilder().setDesiredName("aa")
+        .setFirstIndex(Long.MIN_VALUE).build()))
+        .isEqualTo("first_index < 0: " + Long.MIN_VALUE);
+  }
+
+  @Test
   void aNameLongerThanAnyHashText_isRejectedByLength_withoutHashing() {
     long before = engine.hashesExamined();
 
