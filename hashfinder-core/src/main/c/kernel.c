@@ -58,6 +58,9 @@ int hf_query_parse(const uint8_t *bytes, int length, hf_query *query) {
   if (m < 1 || m > HF_TEXT_LENGTH || length != HF_QUERY_HEADER + HF_CODES * m) {
     return -1;
   }
+  if (bytes[194] > m) { /* m mismatches already admit every window */
+    return -1;
+  }
   memset(query, 0, sizeof *query);
   memcpy(query->first, bytes, 64);
   memcpy(query->second, bytes + 64, 64);

@@ -26,8 +26,8 @@
  *   [128, 192) third[code]: the same for its third character
  *   [192]      flags: HF_PASS_ALL (no filter: count every candidate)
  *   [193]      the target's length m, 1..28
- *   [194]      the threshold: a candidate qualifies if some window has at most this many
- *              mismatches
+ *   [194]      the threshold, 0..m: a candidate qualifies if some window has at most this
+ *              many mismatches (m admits every candidate)
  *   [195, 195 + 65 m)  matches[j * 65 + code]: 1 if target character j matches code
  * A candidate without an anchor is rejected, so the anchors must be such that every qualifying
  * text holds one of them (Java takes one from each of threshold + 1 pieces of the target).

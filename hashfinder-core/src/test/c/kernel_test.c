@@ -128,7 +128,7 @@ static void make_query(const char *target, int threshold, int pass_all, hf_query
     bytes[192] = HF_PASS_ALL;
   }
   bytes[193] = (uint8_t) m;
-  bytes[194] = (uint8_t) threshold;
+  bytes[194] = (uint8_t) (threshold < m ? threshold : m); /* m already admits every window */
   for (int j = 0; j < m; j++) {
     for (int code = 0; code < HF_CODES; code++) {
       bytes[HF_QUERY_HEADER + j * HF_CODES + code] = (uint8_t) char_matches(target[j], code);
@@ -241,11 +241,85 @@ int main(void) {
       }
     }
   }
+  /* Ranges that end at the top of the index space (INT64_MAX, never itself examined), of every
+     size up to a few blocks of lanes, so that each lane count meets the end: the scan must stop
+     there, its cursor walking the last 8-byte secrets. With no filter and threshold m every
+     candidate is a hit, so the hits are exactly the range, also when they fill the buffer. */
+  {
+    hf_query all;
+    make_query("ab", 2, 1, &all);
+    int features = hf_cpu_features();
+    for (int copy = 0; copy < 2; copy++) {
+      int on = copy == 0 ? features & ~HF_CPU_AVX512 : features;
+      if (copy == 1 && !(features & HF_CPU_AVX512)) {
+        break;
+      }
+      for (int64_t size = 0; size <= 9; size++) {
+        int64_t start = INT64_MAX - size;
+        int64_t hits[16];
+        int found = hf_scan_sha1_on(on, &all, start, INT64_MAX, hits, 16);
+        int exact = found == size;
+        for (int i = 0; i < found && exact; i++) {
+          exact = hits[i] == start + i;
+        }
+        CHECK(exact, "pass-all scan of the last %lld indices found %d", (long long) size, found);
+        /* Resumed after full buffers of 3, to the very top. */
+        int64_t total = 0;
+        for (int64_t at = start; at < INT64_MAX;) {
+          int n = hf_scan_sha1_on(on, &all, at, INT64_MAX, hits, 3);
+          for (int i = 0; i < n; i++) {
+            CHECK(hits[i] == start + total + i, "resumed scan to the top: hit %lld",
+                  (long long) hits[i]);
+          }
+          total += n;
+          at = n == 3 ? hits[n - 1] + 1 : INT64_MAX;
+        }
+        CHECK(total == size, "resumed scan of the last %lld indices found %lld", (long long) size,
+              (long long) total);
+      }
+    }
+    /* The last secrets themselves, and their hashes against the reference, as the scan's
+       cursor produces them: every length of range ending at the top, filtered. */
+    for (int64_t size = 1; size <= 9; size++) {
+      check_scan(features & ~HF_CPU_AVX512, "a", 0, 0, INT64_MAX - size, size);
+      check_scan(features & ~HF_CPU_AVX512, "x", 1, 0, INT64_MAX - size, size);
+      if (features & HF_CPU_AVX512) {
+        check_scan(features, "a", 0, 0, INT64_MAX - size, size);
+      }
+    }
+    /* INT64_MAX - 1 is INT64_MAX with its last digit one less (126 is not 0). */
+    const uint8_t before_last[8] = {130, 140, 154, 161, 154, 140, 130, 125};
+    CHECK(hf_secret_at(INT64_MAX - 1, secret) == 8 && memcmp(secret, before_last, 8) == 0,
+          "index INT64_MAX - 1 is not its base-255 digits");
+  }
+
   /* An empty range finds nothing and writes nothing. */
   hf_query query;
   make_query("aa", 0, 0, &query);
   int64_t none[1] = {-1};
   CHECK(hf_scan_sha1(&query, 5, 5, none, 1) == 0 && none[0] == -1, "empty range");
+
+  /* The parser refuses what kernel.h calls malformed: a threshold above the target's length, a
+     length out of range, a match byte other than 0 or 1; it accepts the threshold m. */
+  {
+    uint8_t bytes[HF_QUERY_MAX] = {0};
+    int m = 2;
+    int length = HF_QUERY_HEADER + HF_CODES * m;
+    bytes[193] = (uint8_t) m;
+    hf_query parsed;
+    bytes[194] = (uint8_t) m;
+    CHECK(hf_query_parse(bytes, length, &parsed) == 0, "threshold m refused");
+    bytes[194] = (uint8_t) (m + 1);
+    CHECK(hf_query_parse(bytes, length, &parsed) == -1, "threshold m + 1 accepted");
+    bytes[194] = 255;
+    CHECK(hf_query_parse(bytes, length, &parsed) == -1, "threshold 255 accepted");
+    bytes[194] = 0;
+    bytes[193] = 0;
+    CHECK(hf_query_parse(bytes, HF_QUERY_HEADER, &parsed) == -1, "length 0 accepted");
+    bytes[193] = (uint8_t) m;
+    bytes[HF_QUERY_HEADER] = 2;
+    CHECK(hf_query_parse(bytes, length, &parsed) == -1, "match byte 2 accepted");
+  }
 
   if (failures) {
     fprintf(stderr, "kernel_test: %d failures\n", failures);

@@ -11,7 +11,11 @@ public final class BudgetExhaustedException extends RuntimeException {
 
   /** The limit that ran out. */
   public enum Limit {
-    /** {@link ResourceBudget#maxHashes()}: every candidate the budget allowed was examined. */
+    /**
+     * {@link ResourceBudget#maxHashes()}: every candidate the budget allowed was examined, or
+     * every one up to the end of the index space ({@link Long#MAX_VALUE}, which no search
+     * reaches), whichever came first.
+     */
     HASHES,
     /** {@link ResourceBudget#maxMatches()}: a ranged search streamed as many as allowed. */
     MATCHES
@@ -40,8 +44,11 @@ public final class BudgetExhaustedException extends RuntimeException {
 
   private static String message(Limit limit, long limitValue, long hashesExamined) {
     return switch (limit) {
-      case HASHES -> "budget of " + limitValue + " hashes exhausted after examining "
-          + hashesExamined + " hashes";
+      case HASHES -> hashesExamined < limitValue
+          ? "reached the end of the index space after examining " + hashesExamined
+              + " hashes, within a budget of " + limitValue + " hashes"
+          : "budget of " + limitValue + " hashes exhausted after examining " + hashesExamined
+              + " hashes";
       case MATCHES -> "budget of " + limitValue + " streamed matches reached after examining "
           + hashesExamined + " hashes";
     };

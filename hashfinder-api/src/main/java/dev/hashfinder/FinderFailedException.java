@@ -1,7 +1,8 @@
 package dev.hashfinder;
 
 /**
- * A search ended with a fault of the finder rather than an outcome of the search: a remote server
+ * A search ended with a fault of the finder rather than an outcome of the search: the engine
+ * failed inside (its digest or its native kernel threw; the cause says what), a remote server
  * answered with an error status that no other outcome stands for ({@code INTERNAL}, {@code
  * UNKNOWN}, a {@code CANCELLED} this side did not ask for), or broke the protocol.
  *

@@ -29,8 +29,8 @@ import java.util.concurrent.CompletableFuture;
  *       again later;
  *   <li>fails with {@link FinderUnavailableException}: the finder is closed, shutting down or out
  *       of reach;
- *   <li>fails with {@link FinderFailedException}: the finder broke (a remote server's internal
- *       error, a broken protocol);
+ *   <li>fails with {@link FinderFailedException}: the finder broke (a fault inside the engine,
+ *       a remote server's internal error, a broken protocol);
  *   <li>fails with whatever a {@link MatchListener} threw, which ends a ranged search.
  * </ul>
  *

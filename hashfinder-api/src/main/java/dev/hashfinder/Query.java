@@ -24,9 +24,11 @@ import java.util.Objects;
  *     candidate; {@code >= 0}; values {@code <= idealDistance} stream no inferior candidates
  * @param algorithm the name of the digest, such as {@code "SHA-1"}; not empty
  * @param firstIndex the index of the first secret examined; {@code >= 0}. A search examines the
- *     indices {@code [firstIndex, firstIndex + maxHashes)} of its budget, so that one search can
- *     be split into ranges that several finders examine (as a cluster does); {@code 0} for a
- *     whole search
+ *     indices {@code [firstIndex, min(firstIndex + maxHashes, Long.MAX_VALUE))} of its budget, so
+ *     that one search can be split into ranges that several finders examine (as a cluster does);
+ *     {@code 0} for a whole search. The index space ends below {@link Long#MAX_VALUE}: a search
+ *     that reaches its end without an answer fails with {@link BudgetExhaustedException}, as an
+ *     exhausted budget does
  */
 public record Query(
     String target, int idealDistance, int interestingDistance, String algorithm, long firstIndex) {
@@ -117,8 +119,8 @@ public record Query(
 
   /**
    * {@return this query starting at another index}: it examines the indices {@code [firstIndex,
-   * firstIndex + maxHashes)} of its budget, and its answers are the lowest qualifying indices
-   * from {@code firstIndex} on.
+   * min(firstIndex + maxHashes, Long.MAX_VALUE))} of its budget, and its answers are the lowest
+   * qualifying indices from {@code firstIndex} on.
    *
    * @param firstIndex the index of the first secret examined; {@code >= 0}
    */

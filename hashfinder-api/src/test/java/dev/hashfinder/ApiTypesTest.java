@@ -50,6 +50,10 @@ class ApiTypesTest {
     assertThat(matches.hashesExamined()).isEqualTo(9_000);
     assertThat(matches)
         .hasMessage("budget of 3 streamed matches reached after examining 9000 hashes");
+    assertThat(new BudgetExhaustedException(BudgetExhaustedException.Limit.HASHES, 1_000, 100))
+        .as("a search that ran out of indices before its budget ran out")
+        .hasMessage("reached the end of the index space after examining 100 hashes, within a "
+            + "budget of 1000 hashes");
   }
 
   @Test

@@ -114,6 +114,12 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
       description = "Worker threads of the embedded engine (default: all cores).")
   Integer threads;
 
+  @Option(names = "--first-index", paramLabel = "N", defaultValue = "0",
+      description = "Start at the secret of index N (as hashcat's --skip): the search examines "
+          + "N, N + 1, ... within its budget, and stops at the end of the index space, "
+          + "2^63 - 1 (default: 0).")
+  long firstIndex;
+
   @Option(names = "--algorithm", paramLabel = "NAME", defaultValue = "SHA-1",
       description = "Digest: SHA-1 (default), SHA-256, MD5, any the JDK offers locally, or one "
           + "the server allows.")
@@ -135,10 +141,12 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
     Main.requireAtLeast(spec, "--show-inferior", showInferior, 0);
     Main.requireAtLeast(spec, "--maximum-hashes", maximumHashes, 1);
     Main.requireAtLeast(spec, "--threads", threads, 1);
+    Main.requireAtLeast(spec, "--first-index", firstIndex, 0);
     Query query;
     ResourceBudget budget = ResourceBudget.unlimited();
     try {
-      query = new Query(name, idealDistance, showInferior == null ? 0 : showInferior, algorithm);
+      query = new Query(name, idealDistance, showInferior == null ? 0 : showInferior, algorithm,
+          firstIndex);
       if ((server != null || servers != null) && maximumHashes != null) {
         budget = budget.withMaxHashes(maximumHashes);
       }
@@ -252,9 +260,14 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
    * ending keeps as its cause, or the one a server would send for it.
    */
   private static String describe(Throwable failure) {
-    Status status = failure.getCause() instanceof StatusRuntimeException sent
-        ? sent.getStatus() : Outcomes.toStatus(failure).getStatus();
-    return status.getCode() + ": " + status.getDescription();
+    if (failure.getCause() instanceof StatusRuntimeException sent) {
+      return sent.getStatus().getCode() + ": " + sent.getStatus().getDescription();
+    }
+    Status status = Outcomes.toStatus(failure).getStatus();
+    // A fault of this process (a cluster's): a server would keep its detail to itself, but here
+    // the user running it is the one to tell.
+    return status.getCode() + ": " + (status.getCode() == Status.Code.INTERNAL
+        ? failure.getMessage() : status.getDescription());
   }
 
   private Session embedded() {

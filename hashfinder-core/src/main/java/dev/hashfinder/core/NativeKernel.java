@@ -3,13 +3,17 @@ package dev.hashfinder.core;
 import dev.hashfinder.HashAlgorithm;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.System.Logger.Level;
+import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
@@ -177,13 +181,13 @@ final class NativeKernel {
       if (library == null) {
         return new String[] {null, "not in this jar: it was built without a C compiler"};
       }
-      Path file = Files.createTempFile("hashfinder-kernel", ".so");
+      Path file = extract(library);
       try {
-        Files.copy(library, file, StandardCopyOption.REPLACE_EXISTING);
         System.load(file.toAbsolutePath().toString());
       } finally {
-        // Loaded, the library stays mapped; the file need not outlive this moment.
+        // Loaded, the library stays mapped; neither file nor directory need outlive this moment.
         Files.deleteIfExists(file);
+        Files.deleteIfExists(file.getParent());
       }
     } catch (IOException | UnsatisfiedLinkError | RuntimeException e) {
       // RuntimeException: also IllegalCallerException, from a JDK that denies native access
@@ -203,6 +207,30 @@ final class NativeKernel {
     boolean wide = (features & CPU_AVX512) != 0;
     return new String[] {
         "native (SHA-NI, " + (wide ? "AVX-512, 4" : "AVX2, 2") + " messages at once)", null};
+  }
+
+  /**
+   * Writes the library to a new file in a new directory of the temporary directory, both made
+   * with only the owner's permissions (0700 and 0600, whatever the umask): nobody else can read,
+   * replace or add to the code the JVM is about to load. The file is created, never replaced, so
+   * it never takes the umask's permissions (as a copy that replaces an existing file would).
+   *
+   * @return the file; the caller deletes it and its directory
+   */
+  static Path extract(InputStream library) throws IOException {
+    Path directory = Files.createTempDirectory("hashfinder-kernel",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Path file = directory.resolve("libhashfinder-kernel.so");
+    try (OutputStream out = Channels.newOutputStream(Files.newByteChannel(file,
+        EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))))) {
+      library.transferTo(out);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(file);
+      Files.deleteIfExists(directory);
+      throw e;
+    }
+    return file;
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.hashfinder.core;
 
+import com.google.common.math.LongMath;
 import dev.hashfinder.BudgetExhaustedException;
 import dev.hashfinder.HashAlgorithm;
 import dev.hashfinder.Match;
@@ -107,7 +108,9 @@ final class RangeSearch extends Search<Void> {
         if (stopped() || plan.allDealt()) {
           return null;
         }
-        ChunkPlan.Range chunk = plan.claim(CHUNK_SIZE, nextToEmit + (long) window * CHUNK_SIZE);
+        // Saturated: a window ahead of delivery may lie past the end of the index space.
+        ChunkPlan.Range chunk = plan.claim(CHUNK_SIZE,
+            LongMath.saturatedAdd(nextToEmit, (long) window * CHUNK_SIZE));
         if (chunk != null) {
           return chunk;
         }
@@ -169,7 +172,12 @@ final class RangeSearch extends Search<Void> {
               BudgetExhaustedException.Limit.MATCHES, budget.maxMatches(), examined()));
           return;
         }
-        listener.onMatch(match);
+        try {
+          listener.onMatch(match);
+        } catch (RuntimeException e) {
+          stop(e); // the listener's own failure ends the search as it is, not as the engine's
+          return;
+        }
         delivered++;
       }
       if (result.endsWithIdeal) {

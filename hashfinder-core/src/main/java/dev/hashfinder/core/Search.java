@@ -2,6 +2,7 @@ package dev.hashfinder.core;
 
 import dev.hashfinder.CancellationToken;
 import dev.hashfinder.DeadlineExceededException;
+import dev.hashfinder.FinderFailedException;
 import dev.hashfinder.HashAlgorithm;
 import dev.hashfinder.Match;
 import dev.hashfinder.Query;
@@ -59,7 +60,10 @@ abstract class Search<T> implements Runnable {
   /** The query in the native kernel's form, or null: this search scans in Java. */
   private final byte[] kernelQuery;
   final ResourceBudget budget;
-  /** The indices this search may examine, {@code [firstIndex, firstIndex + maxHashes)}. */
+  /**
+   * The indices this search may examine, {@code [firstIndex, firstIndex + maxHashes)} cut at
+   * {@link Long#MAX_VALUE}, the end of the index space.
+   */
   final ChunkPlan plan;
   final CompletableFuture<T> future;
 
@@ -129,11 +133,19 @@ abstract class Search<T> implements Runnable {
     }
   }
 
-  /** One worker: claims and scans chunks until the search stops. */
+  /**
+   * One worker: claims and scans chunks until the search stops. Whatever the scan throws is a
+   * fault of the engine or its digest, not of the query (which was checked before the start), so
+   * the search fails with {@link FinderFailedException}, whatever the exception's type: an
+   * {@link IllegalArgumentException} from deep inside must not read as a bad argument. An {@link
+   * Error} fails the search as it is and goes on to the thread.
+   */
   @Override
   public final void run() {
     try {
       work(new Worker(CandidateHasher.of(algorithm), matcher));
+    } catch (Exception e) {
+      stop(new FinderFailedException("search failed: " + e, e));
     } catch (Throwable t) {
       stop(t);
       if (t instanceof Error error && !(t instanceof AssertionError)) {
@@ -233,7 +245,7 @@ abstract class Search<T> implements Runnable {
     long index = start;
     while (index < end) {
       long blockStart = index;
-      long blockEnd = Math.min(end, index + CHECK_INTERVAL);
+      long blockEnd = blockEnd(index, end, CHECK_INTERVAL);
       boolean ended = false;
       for (; index < blockEnd; index++) {
         hasher.hash(length, packed);
@@ -267,7 +279,7 @@ abstract class Search<T> implements Runnable {
     long[] hits = worker.hits;
     long index = start;
     while (index < end) {
-      long blockEnd = Math.min(end, index + NATIVE_BLOCK);
+      long blockEnd = blockEnd(index, end, NATIVE_BLOCK);
       int found = NativeKernel.scan(kernelQuery, index, blockEnd, hits);
       long scanned = found == hits.length ? hits[found - 1] + 1 : blockEnd;
       for (int h = 0; h < found; h++) {
@@ -292,6 +304,14 @@ abstract class Search<T> implements Runnable {
       }
     }
     return true;
+  }
+
+  /**
+   * The end of the block of at most {@code size} candidates from {@code index} on, within {@code
+   * end}: written so that it cannot overflow where {@code end} is at the top of the index space.
+   */
+  static long blockEnd(long index, long end, int size) {
+    return end - index <= size ? end : index + size;
   }
 
   private void counted(long candidates) {

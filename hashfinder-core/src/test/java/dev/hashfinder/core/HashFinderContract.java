@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The behaviour every deployment of {@link HashFinder} shares: the engine itself, and the same
@@ -197,6 +199,94 @@ public abstract class HashFinderContract {
           assertThat(e.limitValue()).isEqualTo(67_087);
           assertThat(e.hashesExamined()).isEqualTo(67_087);
           assertThat(e.getMessage()).contains("67087");
+        });
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.hashfinder.core.IndexDraws#nearTheTop")
+  void find_nearTheEndOfTheIndexSpace_examinesUpToItsEnd_andEndsExhausted(IndexDraws.Draw draw)
+      throws Exception {
+    HashFinder finder = finder();
+    Query query = Query.of(draw.target(), 0).withAlgorithm(draw.algorithm())
+        .startingAt(draw.first());
+
+    Throwable failure = failure(finder.find(query, draw.budget(), new CancellationToken()));
+
+    assertExhausted(failure, draw);
+    assertThat(engine.activeSearches()).as("searches running once it ended").isZero();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.hashfinder.core.IndexDraws#nearTheTop")
+  void findRange_nearTheEndOfTheIndexSpace_examinesUpToItsEnd_andEndsExhausted(
+      IndexDraws.Draw draw) throws Exception {
+    HashFinder finder = finder();
+    Query query = Query.of(draw.target(), 0).withAlgorithm(draw.algorithm())
+        .startingAt(draw.first());
+    List<Match> streamed = Collections.synchronizedList(new ArrayList<>());
+
+    Throwable failure = failure(
+        finder.findRange(query, draw.budget(), new CancellationToken(), streamed::add));
+
+    assertExhausted(failure, draw);
+    assertThat(streamed).as("%s", draw).isEmpty();
+    assertThat(engine.activeSearches()).as("searches running once it ended").isZero();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.hashfinder.core.IndexDraws#acrossTheLengthBoundaries")
+  void find_acrossALengthBoundaryOrTheTop_returnsWhatTheModelReturns(IndexDraws.Draw draw)
+      throws Exception {
+    HashFinder finder = finder();
+    Query query = Query.of(draw.target(), 0).withAlgorithm(draw.algorithm())
+        .startingAt(draw.first());
+
+    CompletableFuture<Match> search = finder.find(query, draw.budget(), new CancellationToken());
+
+    Optional<Match> expected = ReferenceModel.find(query, draw.maxHashes());
+    if (expected.isPresent()) {
+      Match match = search.get(30, TimeUnit.SECONDS);
+      assertThat(match.index()).as("%s", draw).isEqualTo(expected.get().index());
+      assertSameStream(List.of(match), List.of(expected.get()));
+    } else {
+      assertExhausted(failure(search), draw);
+    }
+    assertThat(engine.activeSearches()).as("searches running once it ended").isZero();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.hashfinder.core.IndexDraws#acrossTheLengthBoundaries")
+  void findRange_acrossALengthBoundaryOrTheTop_streamsWhatTheModelStreams(IndexDraws.Draw draw)
+      throws Exception {
+    HashFinder finder = finder();
+    Query query = new Query(draw.target(), 0, 1, draw.algorithm(), draw.first());
+    List<Match> streamed = Collections.synchronizedList(new ArrayList<>());
+
+    CompletableFuture<Void> search =
+        finder.findRange(query, draw.budget(), new CancellationToken(), streamed::add);
+
+    List<Match> expected = ReferenceModel.findRange(query, draw.maxHashes());
+    if (!expected.isEmpty() && expected.get(expected.size() - 1).distance() == 0) {
+      search.get(30, TimeUnit.SECONDS);
+    } else {
+      assertExhausted(failure(search), draw);
+    }
+    assertSameStream(streamed, expected);
+    assertThat(streamed).as("%s", draw).extracting(Match::index)
+        .containsExactlyElementsOf(expected.stream().map(Match::index).toList());
+    assertThat(engine.activeSearches()).as("searches running once it ended").isZero();
+  }
+
+  /**
+   * The search examined every index it was given, up to the end of the index space, and ended
+   * as an exhausted budget.
+   */
+  private static void assertExhausted(Throwable failure, IndexDraws.Draw draw) {
+    assertThat(failure).as("%s", draw).isInstanceOfSatisfying(BudgetExhaustedException.class,
+        e -> {
+          assertThat(e.limit()).isEqualTo(BudgetExhaustedException.Limit.HASHES);
+          assertThat(e.limitValue()).as("%s", draw).isEqualTo(draw.maxHashes());
+          assertThat(e.hashesExamined()).as("%s", draw).isEqualTo(draw.examined());
         });
   }
 

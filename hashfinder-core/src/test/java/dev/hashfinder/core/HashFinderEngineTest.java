@@ -9,6 +9,7 @@ import dev.hashfinder.BudgetExhaustedException;
 import dev.hashfinder.CancellationToken;
 import dev.hashfinder.DeadlineExceededException;
 import dev.hashfinder.Digester;
+import dev.hashfinder.FinderFailedException;
 import dev.hashfinder.FinderUnavailableException;
 import dev.hashfinder.HashAlgorithm;
 import dev.hashfinder.Match;
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -131,6 +133,33 @@ class HashFinderEngineTest {
           engine.find(query, ResourceBudget.ofHashes(448), new CancellationToken())))
           .isInstanceOfSatisfying(BudgetExhaustedException.class,
               e -> assertThat(e.hashesExamined()).isEqualTo(448));
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.hashfinder.core.IndexDraws#nearTheTop")
+  void nearTheEndOfTheIndexSpace_bothPathsExamineUpToItsEnd_andFreeEveryWorker(
+      IndexDraws.Draw draw) throws Exception {
+    Query query = Query.of(draw.target(), 0).withAlgorithm(draw.algorithm())
+        .startingAt(draw.first());
+    for (boolean kernel : new boolean[] {true, false}) {
+      try (HashFinderEngine engine = HashFinderEngine.newBuilder().threads(3).executor(executor)
+          .budget(ResourceBudget.unlimited()).nativeKernel(kernel).build()) {
+        Throwable find = HashFinderContract.failure(
+            engine.find(query, draw.budget(), new CancellationToken()));
+        Throwable findRange = HashFinderContract.failure(
+            engine.findRange(query, draw.budget(), new CancellationToken(), match -> { }));
+
+        for (Throwable failure : List.of(find, findRange)) {
+          assertThat(failure).as("%s, kernel %s", draw, kernel)
+              .isInstanceOfSatisfying(BudgetExhaustedException.class,
+                  e -> assertThat(e.hashesExamined()).isEqualTo(draw.examined()));
+        }
+        assertThat(engine.activeSearches()).isZero();
+        assertThat(engine.hashesExamined()).isEqualTo(2 * draw.examined());
+        await().atMost(Duration.ofSeconds(5))
+            .untilAsserted(() -> assertThat(executor.getActiveCount()).isZero());
+      }
     }
   }
 
@@ -422,6 +451,26 @@ class HashFinderEngineTest {
       assertThat(reachedThread.get()).hasMessage("broken digest");
     } finally {
       own.shutdownNow();
+    }
+  }
+
+  @Test
+  void aDigesterThatThrows_failsTheSearchAsTheFindersFault_notAsABadArgument() throws Exception {
+    // What the native kernel's checks throw, from a digest: an internal fault, not the query's.
+    HashAlgorithm broken = algorithm("BROKEN", 20, () -> (input, length, output) -> {
+      throw new IllegalArgumentException("internal detail");
+    });
+    try (HashFinderEngine engine = HashFinderEngine.newBuilder().threads(2).executor(executor)
+        .algorithms(broken).build()) {
+      Query query = Query.of("aa", 0).withAlgorithm("BROKEN");
+      for (CompletableFuture<?> search : List.of(engine.find(query),
+          engine.findRange(query, match -> { }))) {
+        assertThat(HashFinderContract.failure(search))
+            .isInstanceOf(FinderFailedException.class)
+            .hasMessage("search failed: java.lang.IllegalArgumentException: internal detail")
+            .cause().isInstanceOf(IllegalArgumentException.class);
+      }
+      assertThat(engine.activeSearches()).isZero();
     }
   }
 

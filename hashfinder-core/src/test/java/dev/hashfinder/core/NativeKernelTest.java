@@ -1,6 +1,7 @@
 package dev.hashfinder.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.nio.file.Files;
@@ -21,7 +22,7 @@ class NativeKernelTest {
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   /** The first index of each secret length, where the kernel's cursor changes its layout. */
   private static final long[] BOUNDARIES = {1, 256, 65_281, 16_646_656L, 4_244_897_281L,
-      1_082_448_806_656L, 276_024_445_673_281L, 70_386_233_646_686_656L};
+      1_082_448_806_656L, 276_024_445_697_281L, 70_386_233_652_806_656L};
 
   @BeforeAll
   static void kernelIsInUseWhereItCanBe() throws Exception {
@@ -73,6 +74,38 @@ class NativeKernelTest {
 
     assertThat(found).isEqualTo(5);
     assertThat(hits).containsExactly(254, 255, 256, 257, 258);
+  }
+
+  @Test
+  void aQueryWithAThresholdAboveItsLength_isRefusedAsMalformed() {
+    byte[] query = NativeKernel.encode("aa", 5);
+    assertThat(query[194]).as("a threshold beyond the length is written as the length")
+        .isEqualTo((byte) 2);
+    assertThat(NativeKernel.scan(query, 0, 10, new long[16])).isEqualTo(10);
+
+    query[194] = 3;
+
+    assertThatThrownBy(() -> NativeKernel.scan(query, 0, 10, new long[16]))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("scanSha1: malformed query");
+  }
+
+  @Test
+  void rangesEndingAtTheTopOfTheIndexSpace_giveTheJavaPathsHits() throws Exception {
+    MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+    for (long size = 0; size <= 600; size += size < 10 ? 1 : 97) {
+      long start = Long.MAX_VALUE - size;
+      for (String target : new String[] {"a", "doc", "Zz9"}) {
+        for (int threshold = 0; threshold <= 1; threshold++) {
+          assertThat(NativeKernel.nativeHits(NativeKernel.encode(target, threshold), start,
+              Long.MAX_VALUE)).as("%s within %d from MAX-%d", target, threshold, size)
+              .containsExactly(
+                  NativeKernel.javaHits(sha1, target, threshold, start, Long.MAX_VALUE));
+        }
+      }
+      // Every candidate qualifies: the hits are the range itself, up to and without the top.
+      assertThat(NativeKernel.nativeHits(NativeKernel.encode("ab", 2), start, Long.MAX_VALUE))
+          .containsExactly(java.util.stream.LongStream.range(start, Long.MAX_VALUE).toArray());
+    }
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.hashfinder.core;
 
 import dev.hashfinder.Match;
 import dev.hashfinder.Query;
+import java.math.BigInteger;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -20,8 +21,31 @@ public final class ReferenceModel {
 
   /** Secrets in search order: by length, then lexicographically, bytes 0..254. */
   public static Iterator<byte[]> secrets() {
+    return secretsFrom(0);
+  }
+
+  /**
+   * Secrets in search order from the one at {@code first}: its length is the first n with
+   * 1 + 255 + ... + 255^n > first, its bytes the base-255 digits of what is left, worked out in
+   * {@link BigInteger} so that nothing overflows, and independently of the engine's arithmetic.
+   */
+  public static Iterator<byte[]> secretsFrom(long first) {
+    BigInteger radix = BigInteger.valueOf(255);
+    BigInteger rest = BigInteger.valueOf(first);
+    int length = 0;
+    for (BigInteger count = BigInteger.ONE; rest.compareTo(count) >= 0;
+        count = count.multiply(radix)) {
+      rest = rest.subtract(count);
+      length++;
+    }
+    byte[] start = new byte[length];
+    for (int i = length - 1; i >= 0; i--) {
+      BigInteger[] divided = rest.divideAndRemainder(radix);
+      start[i] = (byte) divided[1].intValue();
+      rest = divided[0];
+    }
     return new Iterator<>() {
-      private byte[] next = new byte[0];
+      private byte[] next = start;
 
       @Override
       public boolean hasNext() {
@@ -89,16 +113,24 @@ public final class ReferenceModel {
   }
 
   /**
+   * How many indices a search examines from {@code first} with {@code budget}: the budget, cut at
+   * the end of the index space, {@code [first, min(first + budget, Long.MAX_VALUE))}.
+   */
+  public static long examined(long first, long budget) {
+    return BigInteger.valueOf(first).add(BigInteger.valueOf(budget))
+        .min(BigInteger.valueOf(Long.MAX_VALUE)).subtract(BigInteger.valueOf(first))
+        .longValueExact();
+  }
+
+  /**
    * The first secret within the ideal distance among the {@code budget} from the query's first
-   * index on, if any.
+   * index on (no further than the end of the index space), if any.
    */
   public static Optional<Match> find(Query query, long budget) {
-    Iterator<byte[]> secrets = secrets();
-    for (long index = 0; index < query.firstIndex() + budget; index++) {
+    Iterator<byte[]> secrets = secretsFrom(query.firstIndex());
+    long count = examined(query.firstIndex(), budget);
+    for (long index = query.firstIndex(); index - query.firstIndex() < count; index++) {
       byte[] secret = secrets.next();
-      if (index < query.firstIndex()) {
-        continue;
-      }
       String text = hashText(query.algorithm(), secret);
       int d = distance(text, query.target());
       if (d <= query.idealDistance()) {
@@ -108,15 +140,16 @@ public final class ReferenceModel {
     return Optional.empty();
   }
 
-  /** The stream of a ranged search over {@code budget} secrets from the query's first index. */
+  /**
+   * The stream of a ranged search over {@code budget} secrets from the query's first index (no
+   * further than the end of the index space).
+   */
   public static List<Match> findRange(Query query, long budget) {
     List<Match> stream = new ArrayList<>();
-    Iterator<byte[]> secrets = secrets();
-    for (long index = 0; index < query.firstIndex() + budget; index++) {
+    Iterator<byte[]> secrets = secretsFrom(query.firstIndex());
+    long count = examined(query.firstIndex(), budget);
+    for (long index = query.firstIndex(); index - query.firstIndex() < count; index++) {
       byte[] secret = secrets.next();
-      if (index < query.firstIndex()) {
-        continue;
-      }
       String text = hashText(query.algorithm(), secret);
       int d = distance(text, query.target());
       if (d <= query.idealDistance()) {

@@ -41,6 +41,27 @@ class SecretSequenceTest {
     }
   }
 
+  @Test
+  void writeAndIncrement_agreeWithTheModelsSeek_acrossEveryLengthBoundary_andToTheTop() {
+    long[] starts = {0, 250, 65_270, 16_646_650, 4_244_897_270L, 1_082_448_806_650L,
+        276_024_445_697_270L, 70_386_233_652_806_650L, Long.MAX_VALUE - 1_000};
+    byte[] buffer = new byte[SecretSequence.MAX_LENGTH + 1];
+    for (long start : starts) {
+      Iterator<byte[]> model = ReferenceModel.secretsFrom(start);
+      int length = SecretSequence.write(start, buffer);
+      for (long index = start; index - start <= Math.min(1_000, Long.MAX_VALUE - start); index++) {
+        byte[] expected = model.next();
+        assertThat(java.util.Arrays.copyOf(buffer, length)).as("index %d", index)
+            .isEqualTo(expected);
+        assertThat(SecretSequence.at(index)).as("index %d", index).isEqualTo(expected);
+        if (index == Long.MAX_VALUE) {
+          break;
+        }
+        length = SecretSequence.increment(buffer, length);
+      }
+    }
+  }
+
   private static String hex(byte[] bytes) {
     StringBuilder out = new StringBuilder();
     for (byte b : bytes) {

@@ -1,5 +1,6 @@
 package dev.hashfinder.grpc;
 
+import com.google.common.math.LongMath;
 import com.google.common.util.concurrent.MoreExecutors;
 import dev.hashfinder.BudgetExhaustedException;
 import dev.hashfinder.CancellationToken;
@@ -308,7 +309,7 @@ final class ClusterSearch<T> {
         // A ranged search with a full window deals only the range at its head (one given back
         // after a failure), which is what everything in the window waits for.
         long horizon = listener != null && outstanding.size() + ready.size() >= window
-            ? nextToEmit + 1 : Long.MAX_VALUE;
+            ? LongMath.saturatedAdd(nextToEmit, 1) : Long.MAX_VALUE;
         ChunkPlan.Range range = plan.claim(rangeSize(backend, backends.size()), horizon);
         if (range == null) {
           break;
@@ -353,10 +354,10 @@ final class ClusterSearch<T> {
   private long rangeTimeoutNanos(ClusterBackend backend, ChunkPlan.Range range) {
     // Never under half a second: a range's round trip and start cost a few milliseconds, and a
     // short range must not be taken for a stalled one.
-    long floor = Math.max(TimeUnit.MILLISECONDS.toNanos(500),
-        cluster.rangeDuration().toNanos() * (backend.measured() ? 3 : 10));
-    long expected = (long) (range.length() / backend.rate() * 1e9);
-    long timeout = Math.max(floor, 4 * expected);
+    long floor = Math.max(TimeUnit.MILLISECONDS.toNanos(500), LongMath.saturatedMultiply(
+        cluster.rangeDuration().toNanos(), backend.measured() ? 3 : 10));
+    long expected = (long) (range.length() / backend.rate() * 1e9); // a cast saturates
+    long timeout = Math.max(floor, LongMath.saturatedMultiply(4, expected));
     return hasDeadline ? Math.max(1, Math.min(timeout, deadlineNanos - System.nanoTime()))
         : timeout;
   }
@@ -399,7 +400,7 @@ final class ClusterSearch<T> {
     } else if (cause == null) {
       if (listener == null) {
         Match match = (Match) result;
-        finish(dealt, match.index() + 1, elapsed, List.of(), false);
+        finish(dealt, match.index() + 1, elapsed, List.of(), false); // below the range's end
         if (plan.hit(match.index())) {
           best = match;
           cancelAbove(match.index());

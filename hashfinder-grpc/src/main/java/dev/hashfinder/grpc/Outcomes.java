@@ -38,7 +38,9 @@ import java.util.concurrent.CancellationException;
  *   <tr><td>another {@link IllegalArgumentException}</td><td>{@code INVALID_ARGUMENT}</td></tr>
  *   <tr><td>{@link CancellationException}</td><td>{@code CANCELLED}</td></tr>
  *   <tr><td>{@link FinderUnavailableException}</td><td>{@code UNAVAILABLE}</td></tr>
- *   <tr><td>{@link FinderFailedException}, anything else</td><td>{@code INTERNAL}; read back from
+ *   <tr><td>{@link FinderFailedException}, anything else</td><td>{@code INTERNAL} with the
+ *       description {@code "search failed"} and nothing of the exception, whose message may hold
+ *       internal detail (the service logs it); read back from
  *       every other code, and from a {@code CANCELLED} this side did not ask for (the reference
  *       server's way of saying its budget ran out)</td></tr>
  * </table>
@@ -53,6 +55,9 @@ public final class Outcomes {
   public static final String REASON_BUDGET_EXHAUSTED = "BUDGET_EXHAUSTED";
   /** {@code ErrorInfo} reason: the server runs as many searches as it may. */
   public static final String REASON_TOO_MANY_SEARCHES = "TOO_MANY_SEARCHES";
+
+  /** The whole description of an {@code INTERNAL} status: the fault itself stays inside. */
+  static final String SEARCH_FAILED = "search failed";
 
   private Outcomes() {}
 
@@ -94,7 +99,9 @@ public final class Outcomes {
     } else if (ending instanceof FinderUnavailableException) {
       status = Status.UNAVAILABLE;
     } else {
-      return Status.INTERNAL.withDescription("search failed: " + ending).withCause(ending)
+      // The text a client sees says nothing of the fault: an exception's message may hold
+      // internal detail (a native kernel's check, a path). The service logs it in full.
+      return Status.INTERNAL.withDescription(SEARCH_FAILED).withCause(ending)
           .asRuntimeException();
     }
     return status.withDescription(ending.getMessage()).asRuntimeException();

@@ -116,6 +116,36 @@ class HostileInputTest {
         .isEqualTo("budget of 200000 hashes exhausted after examining 200000 hashes");
   }
 
+  @ParameterizedTest(name = "{0} from first_index {1}, max_hashes {2}")
+  @CsvSource({
+      "SHA-1,   9223372036854775707, 1000,                100",
+      "SHA-256, 9223372036854775707, 1000,                100",
+      "MD5,     9223372036854775707, 1000,                100",
+      "SHA-1,   9223372036854775806, 9223372036854775807, 1",
+      "SHA-1,   9223372036854775807, 1000,                0"})
+  void theEndOfTheIndexSpace_endsBothCallsExhausted_withTheIndicesLeft(String algorithm,
+      long first, long maxHashes, long left) {
+    HashNameRequest request = HashNameRequest.newBuilder().setDesiredName("hashfinder")
+        .setAlgorithm(algorithm).setFirstIndex(first).setMaxHashes(maxHashes).build();
+    String expected = "reached the end of the index space after examining " + left
+        + " hashes, within a budget of " + Math.min(maxHashes, 200_000) + " hashes";
+
+    assertThat(descriptionOf(request)).isEqualTo(expected);
+    assertThat(engine.activeSearches()).isZero();
+    StatusRuntimeException ranged = org.junit.jupiter.api.Assertions.assertThrows(
+        StatusRuntimeException.class, () -> stub.findRange(request).forEachRemaining(r -> { }));
+    assertThat(ranged.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(ranged.getStatus().getDescription()).isEqualTo(expected);
+    assertThat(engine.activeSearches()).isZero();
+  }
+
+  @Test
+  void aNegativeFirstIndex_isInvalidArgument_namingTheField() {
+    assertThat(descriptionOf(HashNameRequest.newBuilder().setDesiredName("aa")
+        .setFirstIndex(Long.MIN_VALUE).build()))
+        .isEqualTo("first_index < 0: " + Long.MIN_VALUE);
+  }
+
   @Test
   void aNameLongerThanAnyHashText_isRejectedByLength_withoutHashing() {
     long before = engine.hashesExamined();

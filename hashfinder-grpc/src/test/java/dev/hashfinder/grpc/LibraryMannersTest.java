@@ -7,14 +7,18 @@ import static org.awaitility.Awaitility.await;
 import dev.hashfinder.BudgetExhaustedException;
 import dev.hashfinder.CancellationToken;
 import dev.hashfinder.DeadlineExceededException;
+import dev.hashfinder.Digester;
 import dev.hashfinder.FinderBusyException;
 import dev.hashfinder.FinderFailedException;
 import dev.hashfinder.FinderUnavailableException;
+import dev.hashfinder.HashAlgorithm;
 import dev.hashfinder.InvalidQueryException;
 import dev.hashfinder.Match;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.HashFinderEngine;
+import dev.hashfinder.grpc.proto.HashFinderGrpc;
+import dev.hashfinder.grpc.proto.HashNameRequest;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -211,6 +215,51 @@ class LibraryMannersTest {
         .anyMatch(m -> m.contains("desired_name=\"aa\" ideal=0: found index 101"))
         .anyMatch(m -> m.contains("RESOURCE_EXHAUSTED: budget of 100 hashes"))
         .anyMatch(m -> m.contains("INVALID_ARGUMENT: desired_name can never come within")));
+  }
+
+  @Test
+  void aFaultInsideTheEngine_reachesTheClientAsSearchFailed_andTheLogInFull() throws Exception {
+    // A digest that fails as the native kernel's checks do: with an internal message.
+    HashAlgorithm broken = new HashAlgorithm() {
+      @Override
+      public String name() {
+        return "BROKEN";
+      }
+
+      @Override
+      public int digestLength() {
+        return 20;
+      }
+
+      @Override
+      public Digester newDigester() {
+        return (input, length, output) -> {
+          throw new IllegalArgumentException("scanSha1: null array or bad range");
+        };
+      }
+    };
+    try (InProcessHashFinder fixture = InProcessHashFinder.start(
+        HashFinderEngine.newBuilder().threads(1).algorithms(broken).build())) {
+      HashFinderGrpc.HashFinderBlockingStub stub =
+          HashFinderGrpc.newBlockingStub(fixture.channel());
+      HashNameRequest request =
+          HashNameRequest.newBuilder().setDesiredName("aa").setAlgorithm("BROKEN").build();
+
+      for (Runnable call : List.<Runnable>of(() -> stub.find(request),
+          () -> stub.findRange(request).forEachRemaining(response -> { }))) {
+        assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
+          assertThat(e.getStatus().getDescription()).isEqualTo("search failed");
+        });
+      }
+      assertThat(failure(fixture.client().find(Query.of("aa", 0).withAlgorithm("BROKEN"))))
+          .isInstanceOf(FinderFailedException.class).hasMessage("INTERNAL: search failed");
+    }
+
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(atLeast(Level.WARNING))
+        .filteredOn(r -> r.getLoggerName().startsWith("dev.hashfinder")).hasSize(3)
+        .allSatisfy(r -> assertThat(r.getThrown())
+            .hasStackTraceContaining("scanSha1: null array or bad range")));
   }
 
   @Test
