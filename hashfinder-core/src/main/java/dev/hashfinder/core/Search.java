@@ -235,6 +235,7 @@ abstract class Search<T> implements Runnable {
       long blockStart = index;
       long blockEnd = Math.min(end, index + CHECK_INTERVAL);
       boolean ended = false;
+      VectorState.clear(); // keeps the JDK's SHA-NI stubs off a slow path: see there
       for (; index < blockEnd; index++) {
         hasher.hash(length, packed);
         if (matcher.mayQualify(packed)) { // rejects all but a few percent, branch-free
