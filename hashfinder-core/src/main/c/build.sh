@@ -4,6 +4,8 @@
 #   build.sh library OUT_DIR JAVA_HOME    the JNI library, into the jar's classes
 #   build.sh test TEST_DIR                 the kernel's own test program, built and run
 #   build.sh sanitize TEST_DIR             the same under AddressSanitizer and UBSan
+#   build.sh ceiling TEST_DIR              the hash cores alone, messages per second (not run by
+#                                          the build; docs/PERFORMANCE.md has the figures)
 #
 # Where the kernel cannot be built (not linux-x86_64, no C compiler on the PATH, no JNI headers)
 # it says so and exits 0: the engine then runs its Java path, with the same answers. A compiler
@@ -45,7 +47,7 @@ case "$mode" in
     out="$2"
     mkdir -p "$out"
     if [ "$mode" = sanitize ]; then
-      flags=(-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined
+      flags=(-O1 -g -fno-var-tracking-assignments -fno-omit-frame-pointer -fsanitize=address,undefined
         -fno-sanitize-recover=all)
     else
       flags=(-O3 "${hardening[@]}")
@@ -54,8 +56,14 @@ case "$mode" in
       -o "$out/kernel_test-$mode"
     "$out/kernel_test-$mode"
     ;;
+  ceiling)
+    out="$2"
+    mkdir -p "$out"
+    "$cc" "${common[@]}" -O3 "$tests/ceiling.c" -o "$out/ceiling"
+    "$out/ceiling" "${@:3}"
+    ;;
   *)
-    echo "usage: build.sh library OUT_DIR JAVA_HOME | test DIR | sanitize DIR" >&2
+    echo "usage: build.sh library OUT_DIR JAVA_HOME | test DIR | sanitize DIR | ceiling DIR [dirty]" >&2
     exit 2
     ;;
 esac
