@@ -23,10 +23,15 @@
    that every anchor start p < d has p + 2 in one window. */
 #define HF_MAX_WINDOWS (1 + (HF_MAX_TEXT - 3) / (HF_WINDOW - 4))
 
+/* With VBMI, a text of at most this many data characters is looked at two candidates to a
+   register: the first's codes in positions 0..31, the second's in 32..63. */
+#define HF_PAIR_CHARACTERS 30
+
 typedef struct {
   int pass_all;
 #if HF_VBMI
   __m512i table[3];
+  __m512i pair_spread; /* the byte permute that lays out two candidates' bytes for the split */
 #else
   __m256i table[3][4]; /* four 16-entry quarters of each table, for the byte shuffles */
 #endif
@@ -34,6 +39,11 @@ typedef struct {
      else the anchors for which character k is not needed (none for the first). */
   HF_VEC valid[HF_MAX_WINDOWS][3];
 } HF_NAME(filter);
+
+/* Whether candidates with texts of data_characters are looked at two to a register. */
+static inline int HF_NAME(pairs)(int data_characters) {
+  return HF_VBMI && data_characters <= HF_PAIR_CHARACTERS;
+}
 
 /* How many windows a text of data_characters needs. */
 static inline int HF_NAME(windows)(int data_characters) {
@@ -48,6 +58,19 @@ HF_SIMD static void HF_NAME(filter_init)(HF_NAME(filter) * f, const hf_query *qu
                                            int data_characters) {
   f->pass_all = query->flags & HF_PASS_ALL;
   int windows = HF_NAME(windows)(data_characters);
+#if HF_VBMI
+  /* Output bytes 4g..4g+3 take candidate g / 8's bytes 3j + 1, 3j, 3j + 2, 3j + 1 (j = g % 8),
+     the second candidate's from the permute's second register (indices 64 and up). */
+  uint8_t spread[64];
+  for (int g = 0; g < 16; g++) {
+    int base = 64 * (g / 8) + 3 * (g % 8);
+    spread[4 * g] = (uint8_t) (base + 1);
+    spread[4 * g + 1] = (uint8_t) base;
+    spread[4 * g + 2] = (uint8_t) (base + 2);
+    spread[4 * g + 3] = (uint8_t) (base + 1);
+  }
+  f->pair_spread = _mm512_loadu_si512((const void *) spread);
+#endif
   for (int k = 0; k < 3; k++) {
     const uint8_t *table = k == 0 ? query->first : k == 1 ? query->second : query->third;
     uint8_t any = 0xFF; /* anchors for which this character is not needed: set for every code */
@@ -65,7 +88,9 @@ HF_SIMD static void HF_NAME(filter_init)(HF_NAME(filter) * f, const hf_query *qu
     for (int w = 0; w < windows; w++) {
       uint8_t mask[HF_WINDOW];
       for (int p = 0; p < HF_WINDOW; p++) {
-        mask[p] = w * (HF_WINDOW - 4) + p < data_characters ? 0xFF : any;
+        /* As two halves, each a window of its own, where candidates are looked at in pairs. */
+        int position = HF_NAME(pairs)(data_characters) ? p % 32 : w * (HF_WINDOW - 4) + p;
+        mask[p] = position < data_characters ? 0xFF : any;
       }
 #if HF_VBMI
       f->valid[w][k] = _mm512_loadu_si512((const void *) mask);
@@ -117,6 +142,28 @@ HF_SIMD static inline int HF_NAME(filter_passes)(const HF_NAME(filter) * f, cons
     }
   }
   return 0;
+}
+/*
+ * filter_passes for two candidates at once, where pairs(data_characters): bit 0 of the result
+ * for the digest at first, bit 1 for the one at second.
+ */
+HF_SIMD static inline int HF_NAME(filter_pair)(const HF_NAME(filter) * f, const uint8_t *first,
+                                                 const uint8_t *second) {
+  const __m512i next1 = _mm512_add_epi8(HF_NAME(positions)(), _mm512_set1_epi8(1));
+  const __m512i next2 = _mm512_add_epi8(HF_NAME(positions)(), _mm512_set1_epi8(2));
+  __m512i bytes = _mm512_permutex2var_epi8(_mm512_loadu_si512((const void *) first),
+                                           f->pair_spread,
+                                           _mm512_loadu_si512((const void *) second));
+  __m512i codes =
+      _mm512_multishift_epi64_epi8(_mm512_set1_epi64(0x3036242a1016040aLL), bytes);
+  __m512i a = _mm512_and_si512(_mm512_permutexvar_epi8(codes, f->table[0]), f->valid[0][0]);
+  __m512i b = _mm512_and_si512(_mm512_permutexvar_epi8(codes, f->table[1]), f->valid[0][1]);
+  __m512i c = _mm512_and_si512(_mm512_permutexvar_epi8(codes, f->table[2]), f->valid[0][2]);
+  /* b one character on and c two, within each half. */
+  __m512i b_next = _mm512_maskz_permutexvar_epi8(0x7FFFFFFF7FFFFFFFULL, next1, b);
+  __m512i c_next = _mm512_maskz_permutexvar_epi8(0x3FFFFFFF3FFFFFFFULL, next2, c);
+  __mmask64 found = _mm512_test_epi8_mask(a, _mm512_and_si512(b_next, c_next));
+  return ((uint32_t) found != 0) | ((found >> 32) != 0) << 1;
 }
 #else
 /* The codes of the 32 characters from the 24 bytes at in, one per byte (0..63). */
@@ -170,3 +217,4 @@ HF_SIMD static inline int HF_NAME(filter_passes)(const HF_NAME(filter) * f, cons
 #undef HF_WINDOW
 #undef HF_VEC
 #undef HF_MAX_WINDOWS
+#undef HF_PAIR_CHARACTERS

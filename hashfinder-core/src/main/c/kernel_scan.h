@@ -11,8 +11,10 @@
  */
 HF_SIMD static int HF_SCAN(const hf_query *query, int64_t start, int64_t end,
                                          int64_t *hits, int capacity) {
-  const int data_characters = hf_data_characters(HF_DIGEST_ID);
-  const int text_length = hf_text_length(HF_DIGEST_ID);
+  const int data_characters = (digest_bytes(HF_DIGEST_ID) * 8 + 5) / 6;
+  const int text_length = (digest_bytes(HF_DIGEST_ID) + 2) / 3 * 4;
+  /* Pairs read the slot after the last: batches are even. */
+  _Static_assert(HF_BATCH % 2 == 0, "HF_BATCH is odd");
   HF_NAME(filter) filter;
   HF_NAME(filter_init)(&filter, query, data_characters);
   /* Each digest in a slot of its own, the zeros after it left from here. */
@@ -38,17 +40,30 @@ HF_SIMD static int HF_SCAN(const hf_query *query, int64_t start, int64_t end,
     _mm256_zeroupper();
 #endif
     HF_HASH(blocks, digests);
-    for (int i = 0; i < n; i++) {
+    /* Candidates one at a time, or two where the filter looks at pairs. */
+    const int step = HF_NAME(pairs)(data_characters) ? 2 : 1;
+    for (int i = 0; i < n; i += step) {
       const uint8_t *digest = digests + i * HF_STRIDE;
-      if (!filter.pass_all && !HF_NAME(filter_passes)(&filter, digest, data_characters)) {
-        continue;
+      int passed = (1 << step) - 1;
+      if (!filter.pass_all) {
+#if HF_VBMI
+        passed = step == 2 ? HF_NAME(filter_pair)(&filter, digest, digest + HF_STRIDE)
+                           : HF_NAME(filter_passes)(&filter, digest, data_characters);
+#else
+        passed = HF_NAME(filter_passes)(&filter, digest, data_characters);
+#endif
       }
-      uint8_t text[HF_MAX_TEXT];
-      text_codes(digest, data_characters, text_length, text);
-      if (within(query, text, text_length)) {
-        hits[found++] = index + i;
-        if (found == capacity) {
-          return found;
+      for (int j = 0; passed != 0 && j < step && i + j < n; j++, passed >>= 1) {
+        if (!(passed & 1)) {
+          continue;
+        }
+        uint8_t text[HF_MAX_TEXT];
+        text_codes(digest + j * HF_STRIDE, data_characters, text_length, text);
+        if (within(query, text, text_length)) {
+          hits[found++] = index + i + j;
+          if (found == capacity) {
+            return found;
+          }
         }
       }
     }
