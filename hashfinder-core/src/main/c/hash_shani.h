@@ -6,11 +6,13 @@
  *
  * SHA-NI has only legacy SSE encodings. Compiled for a target with AVX, the moves and additions
  * around them get VEX or EVEX ones, and on some Intel CPUs that mix runs a hundred times slower
- * while the upper halves of the vector registers hold data; a compiler may even copy an array
- * through a zmm register in the middle of the rounds. So the kernel compiles these cores for
- * legacy SSE alone (HF_SIMD without AVX: xmm0-15, no wider register to dirty) and never inlines
- * them into the wide code around them, and the caller clears the upper halves (vzeroupper)
- * before a batch's rounds, which legacy SSE also needs to run at full speed.
+ * while the upper halves of the vector registers hold data. So the caller clears them
+ * (vzeroupper) before a batch's rounds, which legacy SSE alone also needs to run at full speed,
+ * the cores are never inlined into the wide code around them, and no register wider than 128
+ * bits may appear in them: compiled for legacy SSE alone (HF_SIMD without AVX: xmm0-15) that
+ * cannot happen; compiled for AVX-512 (EVEX moves to and from xmm16-31, so that four messages fit
+ * without spilling) a compiler could still copy an array through a zmm register, which build.sh
+ * checks the library for.
  */
 #undef HF_SHANI_CORE
 #define HF_SHANI_CORE HF_SIMD __attribute__((noinline, unused))

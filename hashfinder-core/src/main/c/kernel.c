@@ -19,11 +19,13 @@
 
 /*
  * Messages per batch of each core, from the ceiling harness (src/test/c/ceiling.c): SHA-1 and
- * SHA-256 rounds interleaved as far as it pays in legacy SSE's 16 registers, lane cores one
- * register (SHA-512, whose schedule and state fill the registers) or two.
+ * SHA-256 rounds interleaved as far as it pays in legacy SSE's 16 registers (the AVX2 copy) or
+ * with EVEX moves to and from AVX-512's 32 (four of either), lane cores one register (SHA-512,
+ * whose schedule and state fill the registers) or two.
  */
-#define HF_SHA1_LANES 2
-#define HF_SHA256_LANES 4
+#define HF_SHA1_LANES_AVX2 2
+#define HF_SHA256_LANES_AVX2 4
+#define HF_SHANI_LANES_AVX512 4
 #define HF_MD5_VECTORS 2
 #define HF_SHA512_VECTORS 1
 
@@ -260,15 +262,33 @@ static int within(const hf_query *query, const uint8_t *codes, int text_length) 
   return 0;
 }
 
-/* The SHA-NI cores, shared by both copies. */
+/*
+ * The SHA-NI cores: legacy SSE alone for the AVX2 copy; for the AVX-512 copy, with the 32
+ * registers EVEX reaches. build.sh checks that no register wider than 128 bits got into them and
+ * otherwise builds again with HF_SHANI_EVEX 0: legacy SSE for both copies.
+ */
+#ifndef HF_SHANI_EVEX
+#define HF_SHANI_EVEX 1
+#endif
 #define HF_SIMD HF_SIMD_SHANI
-#define HF_LANES HF_SHA1_LANES
-#define HF_NAME(x) x##_sha1
+#define HF_LANES HF_SHA1_LANES_AVX2
+#define HF_NAME(x) x##_sse_sha1
 #include "hash_shani.h"
 #undef HF_LANES
 #undef HF_NAME
-#define HF_LANES HF_SHA256_LANES
-#define HF_NAME(x) x##_sha256
+#define HF_LANES HF_SHA256_LANES_AVX2
+#define HF_NAME(x) x##_sse_sha256
+#include "hash_shani.h"
+#undef HF_LANES
+#undef HF_NAME
+#undef HF_SIMD
+#if HF_SHANI_EVEX
+#define HF_SIMD HF_SIMD_AVX512
+#else
+#define HF_SIMD HF_SIMD_SHANI
+#endif
+#define HF_LANES HF_SHANI_LANES_AVX512
+#define HF_NAME(x) x##_evex
 #include "hash_shani.h"
 #undef HF_LANES
 #undef HF_NAME
@@ -293,22 +313,22 @@ static int within(const hf_query *query, const uint8_t *codes, int text_length) 
 #include "kernel_filter.h"
 
 #define HF_SHANI 1
-#define HF_BATCH HF_SHA1_LANES
+#define HF_BATCH HF_SHA1_LANES_AVX2
 #define HF_DIGEST_ID HF_SHA1
 #define HF_SCAN scan_sha1_avx2
 #define HF_DIGEST_OF digest_of_sha1_avx2
-#define HF_HASH(blocks, out) sha1_ni_sha1(blocks, out)
+#define HF_HASH(blocks, out) sha1_ni_sse_sha1(blocks, out)
 #include "kernel_scan.h"
 #undef HF_BATCH
 #undef HF_DIGEST_ID
 #undef HF_SCAN
 #undef HF_DIGEST_OF
 #undef HF_HASH
-#define HF_BATCH HF_SHA256_LANES
+#define HF_BATCH HF_SHA256_LANES_AVX2
 #define HF_DIGEST_ID HF_SHA256
 #define HF_SCAN scan_sha256_avx2
 #define HF_DIGEST_OF digest_of_sha256_avx2
-#define HF_HASH(blocks, out) sha256_ni_sha256(blocks, out)
+#define HF_HASH(blocks, out) sha256_ni_sse_sha256(blocks, out)
 #include "kernel_scan.h"
 #undef HF_DIGEST_ID
 #undef HF_SCAN
@@ -362,22 +382,22 @@ static int within(const hf_query *query, const uint8_t *codes, int text_length) 
 #include "kernel_filter.h"
 
 #define HF_SHANI 1
-#define HF_BATCH HF_SHA1_LANES
+#define HF_BATCH HF_SHANI_LANES_AVX512
 #define HF_DIGEST_ID HF_SHA1
 #define HF_SCAN scan_sha1_avx512
 #define HF_DIGEST_OF digest_of_sha1_avx512
-#define HF_HASH(blocks, out) sha1_ni_sha1(blocks, out)
+#define HF_HASH(blocks, out) sha1_ni_evex(blocks, out)
 #include "kernel_scan.h"
 #undef HF_BATCH
 #undef HF_DIGEST_ID
 #undef HF_SCAN
 #undef HF_DIGEST_OF
 #undef HF_HASH
-#define HF_BATCH HF_SHA256_LANES
+#define HF_BATCH HF_SHANI_LANES_AVX512
 #define HF_DIGEST_ID HF_SHA256
 #define HF_SCAN scan_sha256_avx512
 #define HF_DIGEST_OF digest_of_sha256_avx512
-#define HF_HASH(blocks, out) sha256_ni_sha256(blocks, out)
+#define HF_HASH(blocks, out) sha256_ni_evex(blocks, out)
 #include "kernel_scan.h"
 #undef HF_DIGEST_ID
 #undef HF_SCAN
@@ -444,9 +464,9 @@ int hf_batch(int digest, int features) {
   }
   switch (digest) {
     case HF_SHA1:
-      return HF_SHA1_LANES;
+      return copy == HF_COPY_AVX512 ? HF_SHANI_LANES_AVX512 : HF_SHA1_LANES_AVX2;
     case HF_SHA256:
-      return HF_SHA256_LANES;
+      return copy == HF_COPY_AVX512 ? HF_SHANI_LANES_AVX512 : HF_SHA256_LANES_AVX2;
     case HF_MD5:
       return HF_MD5_VECTORS * (copy == HF_COPY_AVX512 ? 16 : 8);
     default:
