@@ -16,9 +16,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The native kernel alone: calls over blocks of {@link #CANDIDATES} candidates (four of the
- * engine's calls of SHA-1, SHA-256 and MD5, sixteen of SHA-512's), without chunks, threads or stop
- * checks around them. Reported per candidate, so that it reads next to {@link
+ * The native kernel alone: {@link #CANDIDATES} candidates in the engine's calls of the digest's
+ * block (four of SHA-1's and SHA-256's, two of MD5's, sixteen of SHA-512's), without chunks,
+ * threads or stop checks around them. Reported per candidate, so that it reads next to {@link
  * EngineBenchmark#scan}. Fails at set-up where the kernel does not run the digest (see {@link
  * HashFinderEngine#searchPath(String)}).
  */
