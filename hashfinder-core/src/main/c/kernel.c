@@ -505,75 +505,41 @@ void hf_sha1_of_index(int64_t index, uint8_t digest[20]) {
 }
 
 /*
- * Plain C, one message at a time and no vector instructions (the compiler is told not to add
- * any): what the kernel must beat on a CPU. Written for the one-block messages of hash.h.
+ * What the kernel must beat on a CPU: the digest one message at a time, as the Java path's JDK
+ * hashes it. For SHA-1 and SHA-256 that is SHA-NI (the JDK's intrinsic): the one-message core,
+ * in legacy SSE with the upper state cleared before each message. For MD5 and SHA-512, plain C
+ * without vector instructions (the compiler is told not to add any), which the JDK's Java path
+ * does not outrun: its MD5 intrinsic is scalar too, and its SHA-512 ran at plain C's rate here.
  */
 #define HF_PLAIN __attribute__((optimize("no-tree-vectorize", "no-tree-slp-vectorize")))
 
 static inline uint32_t rotl32(uint32_t x, int n) { return x << n | x >> (32 - n); }
-static inline uint32_t rotr32(uint32_t x, int n) { return x >> n | x << (32 - n); }
 static inline uint64_t rotr64(uint64_t x, int n) { return x >> n | x << (64 - n); }
 
-HF_PLAIN static uint32_t plain_sha1(hf_block b) {
-  uint32_t w[16] = {(uint32_t) (b.head >> 32), (uint32_t) b.head, b.tail};
-  w[15] = b.bits;
-  uint32_t h0 = 0x67452301, h1 = 0xEFCDAB89, h2 = 0x98BADCFE, h3 = 0x10325476, h4 = 0xC3D2E1F0;
-  uint32_t a = h0, bb = h1, c = h2, d = h3, e = h4;
-  for (int t = 0; t < 80; t++) {
-    if (t >= 16) {
-      w[t & 15] = rotl32(w[(t - 3) & 15] ^ w[(t - 8) & 15] ^ w[(t - 14) & 15] ^ w[t & 15], 1);
-    }
-    uint32_t f = t < 20 ? (bb & c) | (~bb & d)
-                 : t < 40 ? bb ^ c ^ d
-                 : t < 60 ? (bb & c) | (bb & d) | (c & d)
-                          : bb ^ c ^ d;
-    uint32_t k = t < 20 ? 0x5A827999 : t < 40 ? 0x6ED9EBA1 : t < 60 ? 0x8F1BBCDC : 0xCA62C1D6;
-    uint32_t temp = rotl32(a, 5) + f + e + k + w[t & 15];
-    e = d;
-    d = c;
-    c = rotl32(bb, 30);
-    bb = a;
-    a = temp;
-  }
-  return (a + h0) ^ (bb + h1) ^ (c + h2) ^ (d + h3) ^ (e + h4);
-}
+#define HF_SIMD HF_SIMD_SHANI
+#define HF_LANES 1
+#define HF_NAME(x) x##_one
+#include "hash_shani.h"
+#undef HF_LANES
+#undef HF_NAME
+#undef HF_SIMD
 
-static const uint32_t SHA256_K[64] = {
-    0x428A2F98, 0x71374491, 0xB5C0FBCF, 0xE9B5DBA5, 0x3956C25B, 0x59F111F1, 0x923F82A4,
-    0xAB1C5ED5, 0xD807AA98, 0x12835B01, 0x243185BE, 0x550C7DC3, 0x72BE5D74, 0x80DEB1FE,
-    0x9BDC06A7, 0xC19BF174, 0xE49B69C1, 0xEFBE4786, 0x0FC19DC6, 0x240CA1CC, 0x2DE92C6F,
-    0x4A7484AA, 0x5CB0A9DC, 0x76F988DA, 0x983E5152, 0xA831C66D, 0xB00327C8, 0xBF597FC7,
-    0xC6E00BF3, 0xD5A79147, 0x06CA6351, 0x14292967, 0x27B70A85, 0x2E1B2138, 0x4D2C6DFC,
-    0x53380D13, 0x650A7354, 0x766A0ABB, 0x81C2C92E, 0x92722C85, 0xA2BFE8A1, 0xA81A664B,
-    0xC24B8B70, 0xC76C51A3, 0xD192E819, 0xD6990624, 0xF40E3585, 0x106AA070, 0x19A4C116,
-    0x1E376C08, 0x2748774C, 0x34B0BCB5, 0x391C0CB3, 0x4ED8AA4A, 0x5B9CCA4F, 0x682E6FF3,
-    0x748F82EE, 0x78A5636F, 0x84C87814, 0x8CC70208, 0x90BEFFFA, 0xA4506CEB, 0xBEF9A3F7,
-    0xC67178F2};
-
-HF_PLAIN static uint32_t plain_sha256(hf_block b) {
-  uint32_t w[16] = {(uint32_t) (b.head >> 32), (uint32_t) b.head, b.tail};
-  w[15] = b.bits;
-  uint32_t a = 0x6A09E667, bb = 0xBB67AE85, c = 0x3C6EF372, d = 0xA54FF53A;
-  uint32_t e = 0x510E527F, f = 0x9B05688C, g = 0x1F83D9AB, h = 0x5BE0CD19;
-  for (int t = 0; t < 64; t++) {
-    if (t >= 16) {
-      uint32_t w15 = w[(t - 15) & 15], w2 = w[(t - 2) & 15];
-      w[t & 15] += (rotr32(w15, 7) ^ rotr32(w15, 18) ^ (w15 >> 3)) + w[(t - 7) & 15]
-                   + (rotr32(w2, 17) ^ rotr32(w2, 19) ^ (w2 >> 10));
+/* One SHA-NI message at a time: a sum of digest bytes. */
+HF_SIMD_AVX2 static uint64_t one_at_a_time_shani(int digest, cursor *c, int64_t count) {
+  uint8_t out[HF_STRIDE];
+  uint64_t sum = 0;
+  for (int64_t i = 0; i < count; i++) {
+    hf_block block = cursor_block(c);
+    _mm256_zeroupper();
+    if (digest == HF_SHA1) {
+      sha1_ni_one(&block, out);
+    } else {
+      sha256_ni_one(&block, out);
     }
-    uint32_t t1 = h + (rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)) + ((e & f) ^ (~e & g))
-                  + SHA256_K[t] + w[t & 15];
-    uint32_t t2 = (rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22)) + ((a & bb) ^ (a & c) ^ (bb & c));
-    h = g;
-    g = f;
-    f = e;
-    e = d + t1;
-    d = c;
-    c = bb;
-    bb = a;
-    a = t1 + t2;
+    sum += out[0];
+    cursor_advance(c);
   }
-  return (a + 0x6A09E667) ^ (h + 0x5BE0CD19);
+  return sum;
 }
 
 HF_PLAIN static uint32_t plain_md5(hf_block b) {
@@ -668,12 +634,12 @@ int64_t hf_time(int digest, int features, int kernel, int64_t count) {
     cursor c;
     cursor_seek(&c, start);
     volatile uint64_t sink = 0;
-    for (int64_t i = 0; i < count; i++) {
+    if (digest == HF_SHA1 || digest == HF_SHA256) {
+      sink += one_at_a_time_shani(digest, &c, count);
+    }
+    for (int64_t i = 0; i < count && (digest == HF_MD5 || digest == HF_SHA512); i++) {
       hf_block block = cursor_block(&c);
-      sink += digest == HF_SHA1     ? plain_sha1(block)
-              : digest == HF_SHA256 ? plain_sha256(block)
-              : digest == HF_MD5    ? plain_md5(block)
-                                    : plain_sha512(block);
+      sink += digest == HF_MD5 ? plain_md5(block) : plain_sha512(block);
       cursor_advance(&c);
     }
   }

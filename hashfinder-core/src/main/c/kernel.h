@@ -119,9 +119,10 @@ void hf_sha1_of_index(int64_t index, uint8_t digest[20]);
 
 /*
  * Thread CPU time, in nanoseconds, of hf_scan over count candidates from index 1,000,000 with a
- * query that rejects every text (kernel nonzero), or of plain C hashing the same secrets one at a
- * time without vector instructions (kernel 0): the kernel's check, when it loads, that it is
- * faster on this CPU than hashing one message at a time. -1 as hf_scan.
+ * query that rejects every text (kernel nonzero), or of hashing the same secrets one message at
+ * a time as the JDK does (kernel 0: SHA-NI for SHA-1 and SHA-256, plain C for MD5 and SHA-512):
+ * the kernel's check, when it loads, that it is faster on this CPU than the Java path could be.
+ * -1 as hf_scan.
  */
 int64_t hf_time(int digest, int features, int kernel, int64_t count);
 

@@ -28,8 +28,9 @@ import java.util.stream.LongStream;
  * <p>The library is built by Maven on linux-x86_64 when a C compiler is present and travels in
  * the jar. A digest runs on it only if the library loads, the CPU has what that digest's copy
  * needs, the copy passes a known-answer test against the JDK's digest and the Java matcher, and
- * it hashes at least twice as fast as plain C one message at a time (a rate at or below the Java
- * path's), so that the kernel can make a search faster, never slower. {@code
+ * it hashes about as fast as the Java path could on this CPU or faster (measured against hashing
+ * one message at a time as the JDK does; see {@link Digest#floor}), so that the kernel can make a
+ * search faster, never slower. {@code
  * -Dhashfinder.native=false} turns it off; {@code -Dhashfinder.native.without=avx512} (or {@code
  * sha}, {@code avx2}, comma-separated) leaves features of the CPU unused, as a CPU without them
  * would. Otherwise the engine runs its Java path, with the same answers. {@link #describe} says
@@ -60,17 +61,15 @@ final class NativeKernel {
   private static final int FLAGS = 192;
   private static final int PASS_ALL = 1;
   private static final String RESOURCE = "linux-x86_64/libhashfinder-kernel.so";
-  /** A kernel must hash at least this many times as fast as plain C, one message at a time. */
-  private static final double MINIMUM_SPEEDUP = 2.0;
 
   private static final System.Logger logger = System.getLogger(NativeKernel.class.getName());
 
   /** The digests the kernel runs, by their JDK names; the ordinals are kernel.h's numbers. */
   enum Digest {
-    SHA_1("SHA-1", 20, 4096),
-    SHA_256("SHA-256", 32, 4096),
-    MD5("MD5", 16, 8192),
-    SHA_512("SHA-512", 64, 1024);
+    SHA_1("SHA-1", 20, 4096, 0.5),
+    SHA_256("SHA-256", 32, 4096, 0.5),
+    MD5("MD5", 16, 8192, 1.0),
+    SHA_512("SHA-512", 64, 1024, 1.0);
 
     /** The JDK's name of the digest. */
     final String algorithm;
@@ -83,11 +82,19 @@ final class NativeKernel {
      * in) stays a few percent.
      */
     final int block;
+    /**
+     * The least the kernel must hash on this CPU, as a share of the digest one message at a time
+     * the way the JDK hashes it (SHA-NI alone for SHA-1 and SHA-256, plain C for MD5 and
+     * SHA-512): about what the Java path reaches of the same, which was 0.43 to 0.65 for the
+     * first two (that reference hashes and does nothing else) and 1.0 to 1.1 for the others.
+     */
+    final double floor;
 
-    Digest(String algorithm, int length, int block) {
+    Digest(String algorithm, int length, int block, double floor) {
       this.algorithm = algorithm;
       this.length = length;
       this.block = block;
+      this.floor = floor;
     }
 
     int id() {
@@ -441,30 +448,31 @@ final class NativeKernel {
   }
 
   /**
-   * Whether the kernel is faster than plain C hashing one message at a time, in thread CPU time
-   * (so that other work on the machine does not count): null if it is at least {@link
-   * #MINIMUM_SPEEDUP} times as fast, else why not. Best of three each.
+   * Whether the kernel reaches its {@link Digest#floor} on this CPU, in thread CPU time (so that
+   * other work on the machine does not count): null if it does, else why not. Best of three
+   * each, a few milliseconds in all.
    */
   private static String speedCheck(Digest digest, int features) {
     long kernelCount = digest == Digest.SHA_512 ? 8_000 : 32_000;
-    long plainCount = kernelCount / 8;
+    long referenceCount = kernelCount / 4;
     long kernelNanos = Long.MAX_VALUE;
-    long plainNanos = Long.MAX_VALUE;
+    long referenceNanos = Long.MAX_VALUE;
     for (int run = 0; run < 3; run++) {
       kernelNanos = Math.min(kernelNanos, time(digest.id(), features, true, kernelCount));
-      plainNanos = Math.min(plainNanos, time(digest.id(), features, false, plainCount));
+      referenceNanos = Math.min(referenceNanos, time(digest.id(), features, false,
+          referenceCount));
     }
     return compareSpeeds(kernelCount * 1e9 / Math.max(1, kernelNanos),
-        plainCount * 1e9 / Math.max(1, plainNanos));
+        referenceCount * 1e9 / Math.max(1, referenceNanos), digest.floor);
   }
 
   /** The speed check's rule on the two rates (candidates a second): null, or why not. */
-  static String compareSpeeds(double kernelRate, double plainRate) {
-    if (kernelRate >= MINIMUM_SPEEDUP * plainRate) {
+  static String compareSpeeds(double kernelRate, double referenceRate, double floor) {
+    if (kernelRate >= floor * referenceRate) {
       return null;
     }
     return String.format(Locale.ROOT, "slower than expected on this CPU: %.2f M candidates/s,"
-        + " plain C one message at a time %.2f M/s", kernelRate / 1e6, plainRate / 1e6);
+        + " one message at a time %.2f M/s", kernelRate / 1e6, referenceRate / 1e6);
   }
 
   /** The JDK's digests of {@code [start, end)}, each padded as {@link AnchorFilter#pack} reads. */
