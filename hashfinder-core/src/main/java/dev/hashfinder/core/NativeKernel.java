@@ -308,7 +308,12 @@ final class NativeKernel {
     synchronized (DECISIONS) {
       Decision decision = DECISIONS[digest.id()];
       if (decision == null) {
-        decision = decide(digest);
+        try {
+          decision = decide(digest);
+        } catch (LinkageError | RuntimeException e) {
+          // A library from another build, say, without one of the entry points: not used.
+          decision = new Decision(0, null, "failed: " + e);
+        }
         DECISIONS[digest.id()] = decision;
         logger.log(Level.DEBUG, "search path for {0}: {1}", digest.algorithm,
             decision.onKernel() ? decision.description() : "Java (native kernel "
