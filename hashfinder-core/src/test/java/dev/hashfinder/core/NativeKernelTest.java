@@ -302,7 +302,8 @@ class NativeKernelTest {
     }
     assertThat(NativeKernel.scanFor(HashAlgorithms.messageDigest("SHA3-256"), "aa", 0)).isNull();
     assertThat(NativeKernel.scanFor(
-        HashAlgorithms.guava("SHA-1", com.google.common.hash.Hashing.sha1()), "aa", 0)).isNull();
+        HashAlgorithms.guava("SHA-256", com.google.common.hash.Hashing.sha256()), "aa", 0))
+        .isNull();
   }
 
   @Test
