@@ -38,9 +38,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code hashfinder bench}: candidates per second for each digest, path (SHA-1's native kernel
- * and the Java path), distance and thread count, next to what openssl says this CPU hashes, and
- * how long a cancelled search takes to free its workers.
+ * {@code hashfinder bench}: candidates per second for each digest, path (the native kernel, for
+ * the digests it runs, and the Java path), distance and thread count, next to what openssl says
+ * this CPU hashes, and how long a cancelled search takes to free its workers.
  */
 @Command(
     name = "bench",
@@ -50,8 +50,8 @@ import picocli.CommandLine.Option;
         "Runs the engine for a fixed time per digest, path, distance and thread count and "
             + "prints candidates per second, with openssl's single-block rate for the same digest "
             + "beside it when openssl is on the PATH; then the time from cancel() to idle "
-            + "workers, in the engine and over loopback gRPC. SHA-1 runs on both paths: the "
-            + "native kernel (where it is in use) and Java."})
+            + "workers, in the engine and over loopback gRPC. SHA-1, SHA-256, MD5 and SHA-512 "
+            + "run on both paths: the native kernel (where it is in use) and Java."})
 final class BenchCommand implements Callable<Integer> {
   /** Bytes per compression block, to turn openssl's bytes/s into blocks/s. */
   private static final Map<String, Integer> BLOCK_BYTES = Map.of(
@@ -85,8 +85,8 @@ final class BenchCommand implements Callable<Integer> {
   List<Integer> idealDistances;
 
   @Option(names = "--paths", paramLabel = "PATH", split = ",", defaultValue = "native,java",
-      description = "SHA-1's paths to run: native (the kernel, where it is in use) and java "
-          + "(default: ${DEFAULT-VALUE}); other digests always run in Java.")
+      description = "Paths to run: native (the kernel, for the digests it runs where it is in "
+          + "use) and java (default: ${DEFAULT-VALUE}); other digests always run in Java.")
   List<String> paths;
 
   @Option(names = "--cancellations", paramLabel = "N", defaultValue = "200",
@@ -129,20 +129,27 @@ final class BenchCommand implements Callable<Integer> {
     report.put("cores", cores);
     report.put("java", Runtime.version().toString() + " (" + System.getProperty("java.vm.name")
         + ")");
-    report.put("sha1_search_path", HashFinderEngine.sha1Path());
+    Map<String, String> searchPaths = new LinkedHashMap<>();
+    try (HashFinderEngine engine = HashFinderEngine.newBuilder().algorithms(digests).build()) {
+      for (HashAlgorithm digest : digests) {
+        searchPaths.put(digest.name(), engine.searchPath(digest.name()));
+      }
+    }
+    report.put("search_paths", searchPaths);
     report.put("sha1_path", HashAlgorithms.compressionPath("SHA-1"));
     report.put("sha256_path", HashAlgorithms.compressionPath("SHA-256"));
     report.put("target", target);
     report.put("ideal_distances", idealDistances);
     report.put("seconds", seconds);
-    boolean nativeInUse = HashFinderEngine.sha1Path().startsWith("native");
     if (!json) {
       System.out.printf(Locale.ROOT, "hashfinder bench: \"%s\" within %s, %d s per run%n",
           target, idealDistances.stream().map(String::valueOf).collect(Collectors.joining(",")),
           seconds);
-      System.out.printf(Locale.ROOT, "cpu: %s (%d cores), java %s%nSHA-1 search: %s%n"
-              + "Java path's SHA-1: %s, SHA-256: %s%n%n",
-          report.get("cpu"), cores, report.get("java"), report.get("sha1_search_path"),
+      System.out.printf(Locale.ROOT, "cpu: %s (%d cores), java %s%n", report.get("cpu"), cores,
+          report.get("java"));
+      searchPaths.forEach((digest, path) ->
+          System.out.printf(Locale.ROOT, "%s search: %s%n", digest, path));
+      System.out.printf(Locale.ROOT, "Java path's SHA-1: %s, SHA-256: %s%n%n",
           report.get("sha1_path"), report.get("sha256_path"));
       System.out.printf(Locale.ROOT, "%-14s %-6s %4s %7s %14s %12s %16s %7s%n", "digest",
           "path", "dist", "threads", "candidates/s", "per thread", "openssl blocks/s", "ratio");
@@ -150,11 +157,11 @@ final class BenchCommand implements Callable<Integer> {
     List<Map<String, Object>> rows = new ArrayList<>();
     for (HashAlgorithm digest : digests) {
       OptionalDouble openssl = opensslBlocksPerSecond(digest.name());
-      boolean jdkSha1 = digest.name().equals("SHA-1"); // as HashAlgorithms.lookup gives it
+      boolean kernelRuns = searchPaths.get(digest.name()).startsWith("native");
       for (String path : paths) {
         boolean useKernel = path.equals("native");
-        if (useKernel && !(jdkSha1 && nativeInUse)) {
-          continue; // only the JDK's SHA-1 has a native path, and only where it is in use
+        if (useKernel && !kernelRuns) {
+          continue; // the kernel runs four of the JDK's digests, and only where it is in use
         }
         boolean warm = false;
         for (int distance : idealDistances) {
@@ -190,6 +197,8 @@ final class BenchCommand implements Callable<Integer> {
     if (cancellations > 0) {
       Map<String, Object> latency = new LinkedHashMap<>();
       latency.put("engine_ms", percentiles(cancelLatencies(false, true)));
+      boolean nativeInUse = HashFinderEngine.create().searchPath(Query.DEFAULT_ALGORITHM)
+          .startsWith("native");
       if (nativeInUse) {
         latency.put("engine_java_path_ms", percentiles(cancelLatencies(false, false)));
       }

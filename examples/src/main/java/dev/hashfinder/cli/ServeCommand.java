@@ -4,6 +4,7 @@ import com.google.common.net.HostAndPort;
 import com.google.common.net.InetAddresses;
 import dev.hashfinder.HashAlgorithm;
 import dev.hashfinder.HashFinder;
+import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.HashAlgorithms;
 import dev.hashfinder.core.HashFinderEngine;
@@ -283,9 +284,20 @@ final class ServeCommand implements Callable<Integer> {
           + cluster.knownBackends() + " backends serving";
     }
     HashFinderEngine engine = (HashFinderEngine) finder;
-    return engine.threads() + " threads per search, digests "
-        + String.join(", ", engine.algorithmNames()) + ", SHA-1 on the "
-        + HashFinderEngine.sha1Path() + " path";
+    // The path of each digest on the native kernel, and of the default digest (with the reason
+    // when it is not); the rest, by name.
+    List<String> described = new ArrayList<>();
+    List<String> others = new ArrayList<>();
+    for (String name : engine.algorithmNames()) {
+      String path = engine.searchPath(name);
+      if (path.startsWith("native") || name.equalsIgnoreCase(Query.DEFAULT_ALGORITHM)) {
+        described.add(name + " " + path);
+      } else {
+        others.add(name);
+      }
+    }
+    return engine.threads() + " threads per search; " + String.join("; ", described)
+        + (others.isEmpty() ? "" : "; in Java: " + String.join(", ", others));
   }
 
   private static void closeQuietly(AutoCloseable closeable) {

@@ -217,13 +217,17 @@ class CommandLineIT {
       runs.add(run.get("digest").getAsString() + " " + run.get("path").getAsString() + " "
           + run.get("ideal_distance").getAsInt());
     }
-    // MD5 has the Java path only; SHA-1 has both where the native kernel is in use.
-    boolean nativeKernel = report.get("sha1_search_path").getAsString().startsWith("native");
-    List<String> expected = new ArrayList<>(List.of("MD5 java 0", "MD5 java 2"));
-    if (nativeKernel) {
-      expected.addAll(List.of("SHA-1 native 0", "SHA-1 native 2"));
+    // Each digest runs on both paths where the native kernel runs it, else in Java.
+    com.google.gson.JsonObject paths = report.getAsJsonObject("search_paths");
+    assertThat(paths.keySet()).containsExactly("MD5", "SHA-1");
+    List<String> expected = new ArrayList<>();
+    for (String digest : List.of("MD5", "SHA-1")) {
+      if (paths.get(digest).getAsString().startsWith("native")) {
+        expected.addAll(List.of(digest + " native 0", digest + " native 2"));
+      }
+      expected.addAll(List.of(digest + " java 0", digest + " java 2"));
     }
-    expected.addAll(List.of("SHA-1 java 0", "SHA-1 java 2"));
+    boolean nativeKernel = paths.get("SHA-1").getAsString().startsWith("native");
     assertThat(runs).containsExactlyElementsOf(expected);
     assertThat(report.getAsJsonObject("cancel_to_idle").keySet()).containsExactlyElementsOf(
         nativeKernel ? List.of("engine_ms", "engine_java_path_ms", "loopback_grpc_ms")

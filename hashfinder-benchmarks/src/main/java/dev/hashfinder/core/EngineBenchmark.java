@@ -37,10 +37,10 @@ public class EngineBenchmark {
   @Param({"1", "2"})
   public int threads;
 
-  @Param({"SHA-1", "SHA-256"})
+  @Param({"SHA-1", "SHA-256", "MD5", "SHA-512"})
   public String algorithm;
 
-  /** SHA-1 on the native kernel where it is in use, or on the Java path; others always Java. */
+  /** On the native kernel where it runs the digest and is in use, or on the Java path. */
   @Param({"true", "false"})
   public boolean nativeKernel;
 

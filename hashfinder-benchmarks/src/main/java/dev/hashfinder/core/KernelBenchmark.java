@@ -1,5 +1,6 @@
 package dev.hashfinder.core;
 
+import dev.hashfinder.core.NativeKernel.Digest;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -15,10 +16,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The native kernel alone: one call over a block of {@link Search#NATIVE_BLOCK} candidates, as the
- * engine makes it, without chunks, threads or stop checks around it. Reported per candidate, so
- * that it reads next to {@link EngineBenchmark#scan}. Fails at set-up where the kernel is not in
- * use (see {@link HashFinderEngine#sha1Path()}).
+ * The native kernel alone: {@link #CANDIDATES} candidates in the engine's calls of the digest's
+ * block (four of SHA-1's and SHA-256's, two of MD5's, sixteen of SHA-512's), without chunks,
+ * threads or stop checks around them. Reported per candidate, so that it reads next to {@link
+ * EngineBenchmark#scan}. Fails at set-up where the kernel does not run the digest (see {@link
+ * HashFinderEngine#searchPath(String)}).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -27,28 +29,38 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class KernelBenchmark {
+  private static final int CANDIDATES = 16_384;
+
+  @Param({"SHA-1", "SHA-256", "MD5", "SHA-512"})
+  public String algorithm;
+
   /** The target and the threshold, as "target:threshold". */
-  @Param({"hashfinder:0", "hashfinder:1", "hashfinder:2", "hashfinder:3"})
+  @Param({"hashfinder:0", "hashfinder:2", "hashfinder:3"})
   public String query;
 
-  private byte[] kernelQuery;
+  private NativeKernel.Scan scan;
   private final long[] hits = new long[64];
   private long next = 1_000_000;
 
   @Setup
   public void setUp() {
-    if (!NativeKernel.available()) {
-      throw new IllegalStateException("no native kernel: " + NativeKernel.status());
+    Digest digest = Digest.named(algorithm).orElseThrow();
+    if (!NativeKernel.runs(digest)) {
+      throw new IllegalStateException("the native kernel does not run " + algorithm + ": "
+          + NativeKernel.describe(HashAlgorithms.messageDigest(algorithm), true));
     }
     String[] parts = query.split(":");
-    kernelQuery = NativeKernel.encode(parts[0], Integer.parseInt(parts[1]));
+    scan = NativeKernel.scanFor(HashAlgorithms.messageDigest(algorithm), parts[0],
+        Integer.parseInt(parts[1]));
   }
 
   @Benchmark
-  @OperationsPerInvocation(Search.NATIVE_BLOCK)
-  public int scanBlock() {
-    long start = next;
-    next += Search.NATIVE_BLOCK;
-    return NativeKernel.scan(kernelQuery, start, start + Search.NATIVE_BLOCK, hits);
+  @OperationsPerInvocation(CANDIDATES)
+  public int scanBlocks() {
+    int found = 0;
+    for (long end = next + CANDIDATES; next < end; next += scan.block()) {
+      found += scan.scan(next, next + scan.block(), hits);
+    }
+    return found;
   }
 }

@@ -93,17 +93,25 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
   }
 
   /**
-   * Which path searches with the JDK's SHA-1 take on this JVM, for start lines and reports:
-   * {@code "native (SHA-NI, AVX2, 2 messages at once)"} when the native kernel is in use (the
-   * default where the jar carries it, the CPU has SHA-NI and AVX2 and it passed its known-answer
-   * test), else {@code "Java (native kernel ...)"} and the reason. {@code -Dhashfinder.native=false}
-   * turns the kernel off for the JVM, {@link Builder#nativeKernel(boolean)} for one engine. Both
-   * paths give the same answers; other digests always run in Java.
+   * Which path this engine's searches with a digest take, for start lines and reports. The JDK's
+   * SHA-1, SHA-256, MD5 and SHA-512 run on the native kernel where it is in use: the default
+   * where the jar carries it, the CPU has what the digest's copy needs (SHA-NI for SHA-1 and
+   * SHA-256, AVX2 or AVX-512 for all four), it passed its known-answer test and it is faster
+   * than the Java path on this CPU. The path then reads {@code "native (SHA-NI, 4 messages at
+   * once, AVX-512 filter)"} or {@code "native (AVX-512, 32 lanes at once)"}. Every other digest,
+   * and these where the kernel is not in use, run in Java: {@code "Java (direct compression;
+   * native kernel off: -Dhashfinder.native=false)"} and the like, how Java hashes and why the
+   * kernel does not run. {@code -Dhashfinder.native=false} turns the kernel off for the JVM,
+   * {@link Builder#nativeKernel(boolean)} for one engine. Both paths give the same answers.
    *
-   * @return the path and, for the Java path, why
+   * @param algorithm the name of a digest this engine offers, in any case
+   * @return the path and why
+   * @throws IllegalArgumentException if this engine offers no digest of that name
    */
-  public static String sha1Path() {
-    return NativeKernel.status();
+  public String searchPath(String algorithm) {
+    HashAlgorithm digest = algorithm(algorithm).orElseThrow(
+        () -> new IllegalArgumentException("no digest called " + algorithm));
+    return NativeKernel.describe(digest, nativeKernel);
   }
 
   /** {@return a builder with every setting at its default} */
@@ -350,9 +358,9 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
     }
 
     /**
-     * Whether this engine's SHA-1 searches may run on the native kernel where it is available
-     * (see {@link #sha1Path()}); the default is yes. With {@code false} they run on the Java path,
-     * with the same answers, as a benchmark comparing the two needs.
+     * Whether this engine's searches may run on the native kernel where it is available (see
+     * {@link HashFinderEngine#searchPath(String)}); the default is yes. With {@code false} they
+     * run on the Java path, with the same answers, as a benchmark comparing the two needs.
      *
      * @param use whether to use the native kernel
      * @return this builder

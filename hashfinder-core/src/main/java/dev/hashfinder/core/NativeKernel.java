@@ -15,83 +15,228 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 
 /**
- * The native scanning kernel ({@code src/main/c}): SHA-1 of a whole range of secrets with the
- * SHA-NI instructions, several messages in flight, and a first look at each hash text with AVX2.
- * The Java engine keeps the orchestration: chunks, ordering, budgets and cancellation. A call
- * scans one block of a chunk (well under a millisecond) and returns the indices whose text has a
- * window within the threshold; the engine checks each of them again with {@link WindowMatcher}
- * before it counts, so the kernel can never add an answer, only find them faster.
+ * The native scanning kernel ({@code src/main/c}): the digest of a whole range of secrets,
+ * several at once (SHA-1 and SHA-256 with the SHA-NI instructions, MD5 and SHA-512 one message
+ * per AVX-512 or AVX2 lane), and a first look at each hash text in vector registers. The Java
+ * engine keeps the orchestration: chunks, ordering, budgets and cancellation. A call scans one
+ * block of a chunk (about a tenth of a millisecond) and returns the indices whose text has a
+ * window within the threshold; the engine checks each of them again with its own digest and
+ * {@link WindowMatcher} before it counts, so the kernel can never add an answer, only find them
+ * faster.
  *
  * <p>The library is built by Maven on linux-x86_64 when a C compiler is present and travels in
- * the jar. It is used only if it loads, the CPU has SHA-NI, SSE4.1 and AVX2, and it passes a
- * known-answer test against the JDK's SHA-1 and the Java matcher; {@code
- * -Dhashfinder.native=false} turns it off. Otherwise the engine runs its Java path, with the same
- * answers. {@link #status()} says which and why.
+ * the jar. A digest runs on it only if the library loads, the CPU has what that digest's copy
+ * needs, the copy passes a known-answer test against the JDK's digest and the Java matcher, and
+ * it hashes about as fast as the Java path could on this CPU or faster (measured against hashing
+ * one message at a time as the JDK does; see {@link Digest#floor}), so that the kernel can make a
+ * search faster, never slower. {@code
+ * -Dhashfinder.native=false} turns it off; {@code -Dhashfinder.native.without=avx512} (or {@code
+ * sha}, {@code avx2}, comma-separated) leaves features of the CPU unused, as a CPU without them
+ * would. Otherwise the engine runs its Java path, with the same answers. {@link #describe} says
+ * which path a digest takes and why.
  *
- * <p>Thread-safe: the kernel keeps no state between calls.
+ * <p>Thread-safe: the kernel keeps no state between calls; each digest's path is decided once.
  */
 final class NativeKernel {
   /** The system property that turns the kernel off when {@code false}. */
   static final String PROPERTY = "hashfinder.native";
+  /** The system property naming CPU features the kernel must leave unused. */
+  static final String WITHOUT_PROPERTY = "hashfinder.native.without";
 
   /** The most anchors the kernel's filter holds (a byte of bits); more pieces count every text. */
   static final int MAX_ANCHORS = 8;
   /** The longest anchor: three adjacent characters. */
   static final int ANCHOR_LENGTH = 3;
 
+  /** Bits of {@link #cpuFeatures()}, as kernel.h has them. */
+  static final int CPU_SHA = 1;
+  static final int CPU_SSE41 = 2;
+  static final int CPU_AVX2 = 4;
+  static final int CPU_AVX512 = 8;
+
   private static final int CODES = 65;
   private static final int[] ALL_CODES = IntStream.range(0, 64).toArray();
   private static final int HEADER = 195;
   private static final int FLAGS = 192;
   private static final int PASS_ALL = 1;
-  private static final int CPU_REQUIRED = 1 | 2 | 4; // SHA-NI, SSE4.1, AVX2
-  private static final int CPU_AVX512 = 8;
   private static final String RESOURCE = "linux-x86_64/libhashfinder-kernel.so";
 
   private static final System.Logger logger = System.getLogger(NativeKernel.class.getName());
 
-  private static final boolean AVAILABLE;
-  private static final String STATUS;
+  /** The digests the kernel runs, by their JDK names; the ordinals are kernel.h's numbers. */
+  enum Digest {
+    SHA_1("SHA-1", 20, 4096, 0.5),
+    SHA_256("SHA-256", 32, 4096, 0.5),
+    MD5("MD5", 16, 8192, 1.0),
+    SHA_512("SHA-512", 64, 1024, 1.0);
 
-  static {
-    String[] outcome = load();
-    AVAILABLE = outcome[0] != null;
-    STATUS = AVAILABLE ? outcome[0] : "Java (native kernel " + outcome[1] + ")";
-    logger.log(Level.DEBUG, "search path: {0}", STATUS);
+    /** The JDK's name of the digest. */
+    final String algorithm;
+    /** The digest's length in bytes. */
+    final int length;
+    /**
+     * Candidates per call: a tenth of a millisecond of hashing or so (SHA-1 and SHA-256 at 20 to
+     * 60 M/s, MD5 at 70 to 100, SHA-512 at 13), so that the engine sees its stop signals about as
+     * often as on the Java path, while a call's fixed cost (a few microseconds, copying the query
+     * in) stays a few percent.
+     */
+    final int block;
+    /**
+     * The least the kernel must hash on this CPU, as a share of the digest one message at a time
+     * the way the JDK hashes it (SHA-NI alone for SHA-1 and SHA-256, plain C for MD5 and
+     * SHA-512): about what the Java path reaches of the same, which was 0.43 to 0.65 for the
+     * first two (that reference hashes and does nothing else) and 1.0 to 1.1 for the others.
+     */
+    final double floor;
+
+    Digest(String algorithm, int length, int block, double floor) {
+      this.algorithm = algorithm;
+      this.length = length;
+      this.block = block;
+      this.floor = floor;
+    }
+
+    int id() {
+      return ordinal();
+    }
+
+    /** The digest the JDK calls {@code algorithm}, if the kernel runs it. */
+    static Optional<Digest> named(String algorithm) {
+      for (Digest digest : values()) {
+        if (digest.algorithm.equals(algorithm)) {
+          return Optional.of(digest);
+        }
+      }
+      return Optional.empty();
+    }
   }
+
+  /** How one digest's searches run: on the kernel with these features, or not, and why. */
+  private record Decision(int features, String description, String reason) {
+    boolean onKernel() {
+      return reason == null;
+    }
+  }
+
+  /** The library, loaded once: the features it may use, or why it cannot run at all. */
+  private static final class Library {
+    static final int FEATURES;
+    static final String FAILURE;
+
+    static {
+      int[] features = {0};
+      String failure = load(features);
+      FEATURES = features[0];
+      FAILURE = failure;
+    }
+  }
+
+  private static final Decision[] DECISIONS = new Decision[Digest.values().length];
 
   private NativeKernel() {}
 
-  /** Whether searches with SHA-1 from the JDK run on the kernel. */
-  static boolean available() {
-    return AVAILABLE;
+  /** Whether the library is loaded and usable at all (for tests of copies the CPU runs). */
+  static boolean loaded() {
+    return Library.FAILURE == null;
+  }
+
+  /** The CPU features the kernel may use: the CPU's, less those the system property names. */
+  static int features() {
+    return Library.FEATURES;
+  }
+
+  /** Whether searches with this JDK digest run on the kernel. */
+  static boolean runs(Digest digest) {
+    return decision(digest).onKernel();
   }
 
   /**
-   * Which path SHA-1 searches take, for start lines and benchmark reports: {@code "native
-   * (SHA-NI, AVX2, 2 messages at once)"} or {@code "Java (native kernel ...)"} with the reason.
+   * How searches with {@code algorithm} run, for start lines and reports: {@code "native (SHA-NI,
+   * 4 messages at once, AVX-512 filter)"} and the like, or {@code "Java (...)"} with how the Java
+   * path hashes and why the kernel does not run.
+   *
+   * @param useKernel whether the engine may use the kernel at all
    */
-  static String status() {
-    return STATUS;
+  static String describe(HashAlgorithm algorithm, boolean useKernel) {
+    Digest digest = jdkDigest(algorithm);
+    String java = javaPath(algorithm);
+    if (digest == null) {
+      return "Java (" + java + "; the native kernel runs "
+          + (algorithm instanceof MessageDigestAlgorithm
+              ? "SHA-1, SHA-256, MD5 and SHA-512" : "only the JDK's digests") + ")";
+    }
+    if (!useKernel) {
+      return "Java (" + java + "; native kernel off for this engine)";
+    }
+    Decision decision = decision(digest);
+    return decision.onKernel() ? decision.description()
+        : "Java (" + java + "; native kernel " + decision.reason() + ")";
+  }
+
+  /** How the Java path hashes with {@code algorithm}. */
+  private static String javaPath(HashAlgorithm algorithm) {
+    if (algorithm instanceof MessageDigestAlgorithm jdk) {
+      return jdk.direct().isPresent() ? "direct compression" : "MessageDigest";
+    }
+    return algorithm.toString();
+  }
+
+  /** The kernel's digest for {@code algorithm}: the JDK's digest of that name, else null. */
+  private static Digest jdkDigest(HashAlgorithm algorithm) {
+    return algorithm instanceof MessageDigestAlgorithm jdk
+        ? Digest.named(jdk.name()).orElse(null) : null;
   }
 
   /**
-   * The kernel's form of a query, if the kernel can run it: the JDK's SHA-1 (not a digest that
-   * merely shares its name) with the kernel loaded.
+   * The kernel's scan for a search, if the kernel runs its digest: the JDK's digest of one of
+   * {@link Digest}'s names (not a digest that merely shares its name), with the kernel loaded and
+   * its checks passed.
    *
    * @param threshold the largest distance a hit may have
-   * @return the query bytes, or null: scan in Java
+   * @return the scan, or null: scan in Java
    */
-  static byte[] queryFor(HashAlgorithm algorithm, String target, int threshold) {
-    if (!AVAILABLE || !(algorithm instanceof MessageDigestAlgorithm jdk)
-        || !jdk.name().equals("SHA-1")) {
+  static Scan scanFor(HashAlgorithm algorithm, String target, int threshold) {
+    Digest digest = jdkDigest(algorithm);
+    if (digest == null || !runs(digest)) {
       return null;
     }
-    return encode(target, threshold);
+    return new Scan(digest, decision(digest).features(), encode(target, threshold, digest));
+  }
+
+  /**
+   * A query laid out for one digest's scan on the kernel. Immutable and thread-safe: each call
+   * copies the query in.
+   */
+  static final class Scan {
+    private final Digest digest;
+    private final int features;
+    private final byte[] query;
+
+    Scan(Digest digest, int features, byte[] query) {
+      this.digest = digest;
+      this.features = features;
+      this.query = query.clone();
+    }
+
+    /** Candidates per call of {@link #scan}. */
+    int block() {
+      return digest.block;
+    }
+
+    /**
+     * Scans the indices {@code [start, end)}, writing each hit's index to {@code hits} in order.
+     *
+     * @return how many hits it wrote; if that is {@code hits.length} (or 256, the most one call
+     *     returns), the scan stopped right after the last of them
+     */
+    int scan(long start, long end, long[] hits) {
+      return scan0(digest.id(), features, query, start, end, hits);
+    }
   }
 
   /**
@@ -102,10 +247,10 @@ final class NativeKernel {
    * whose every run needs {@code '='} (not in the filter's lanes), or more pieces than {@link
    * #MAX_ANCHORS}, turn the filter off and every text is counted.
    */
-  static byte[] encode(String target, int threshold) {
+  static byte[] encode(String target, int threshold, Digest digest) {
     int[] codePoints = target.codePoints().toArray();
     int m = codePoints.length;
-    int textLength = WindowMatcher.textLength(20);
+    int textLength = WindowMatcher.textLength(digest.length);
     if (m < 1 || m > textLength || threshold < 0) {
       throw new IllegalArgumentException("target length " + m + " or threshold " + threshold);
     }
@@ -151,35 +296,104 @@ final class NativeKernel {
     return query;
   }
 
-  /**
-   * Scans the indices {@code [start, end)}, writing each hit's index to {@code hits} in order.
-   *
-   * @return how many hits it wrote; if that is {@code hits.length} (or 256, the most one call
-   *     returns), the scan stopped right after the last of them
-   */
-  static int scan(byte[] query, long start, long end, long[] hits) {
-    return scanSha1(query, start, end, hits);
-  }
-
   private static native int cpuFeatures();
 
-  private static native int scanSha1(byte[] query, long start, long end, long[] hits);
+  private static native int batch(int digest, int features);
 
-  private static native void sha1OfIndex(long index, byte[] digest);
+  private static native int scan0(int digest, int features, byte[] query, long start, long end,
+      long[] hits);
 
-  /** Loads and checks the kernel: {description, null} if it may run, else {null, reason}. */
-  private static String[] load() {
+  private static native void digestOfIndex(int digest, int features, long index, byte[] out);
+
+  private static native long time(int digest, int features, boolean kernel, long count);
+
+  /** The digest's decision, made on first use: its copy, known-answer test and speed check. */
+  private static Decision decision(Digest digest) {
+    synchronized (DECISIONS) {
+      Decision decision = DECISIONS[digest.id()];
+      if (decision == null) {
+        try {
+          decision = decide(digest);
+        } catch (LinkageError | RuntimeException e) {
+          // A library from another build, say, without one of the entry points: not used.
+          decision = new Decision(0, null, "failed: " + e);
+        }
+        DECISIONS[digest.id()] = decision;
+        logger.log(Level.DEBUG, "search path for {0}: {1}", digest.algorithm,
+            decision.onKernel() ? decision.description() : "Java (native kernel "
+                + decision.reason() + ")");
+      }
+      return decision;
+    }
+  }
+
+  private static Decision decide(Digest digest) {
+    if (Library.FAILURE != null) {
+      return new Decision(0, null, Library.FAILURE);
+    }
+    int features = Library.FEATURES;
+    int batch = batch(digest.id(), features);
+    if (batch == 0) {
+      return new Decision(0, null, "off: " + lacking(digest, features));
+    }
+    String failure = knownAnswerTest(digest, features);
+    if (failure != null) {
+      logger.log(Level.WARNING, "native kernel failed its known-answer test for {0}, not used:"
+          + " {1}", digest.algorithm, failure);
+      return new Decision(0, null, "failed its known-answer test: " + failure);
+    }
+    String slow = speedCheck(digest, features);
+    if (slow != null) {
+      logger.log(Level.WARNING, "native kernel not used for {0}: {1}", digest.algorithm, slow);
+      return new Decision(0, null, slow);
+    }
+    boolean wide = (features & CPU_AVX512) != 0;
+    String description = digest == Digest.SHA_1 || digest == Digest.SHA_256
+        ? "native (SHA-NI, " + batch + " messages at once, " + (wide ? "AVX-512" : "AVX2")
+            + " filter)"
+        : "native (" + (wide ? "AVX-512" : "AVX2") + ", " + batch + " lanes at once)";
+    return new Decision(features, description, null);
+  }
+
+  /** What the CPU (or the system property) withholds from a digest's copies. */
+  private static String lacking(Digest digest, int features) {
+    String without = System.getProperty(WITHOUT_PROPERTY, "");
+    boolean shaNi = digest == Digest.SHA_1 || digest == Digest.SHA_256;
+    String needs = shaNi ? "SHA-NI, SSE4.1 and AVX2" : "AVX2";
+    int cpu = cpuFeatures();
+    int required = shaNi ? CPU_SHA | CPU_SSE41 | CPU_AVX2 : CPU_AVX2;
+    return (cpu & required) == required
+        ? "-D" + WITHOUT_PROPERTY + "=" + without + " leaves it without " + needs
+        : "this CPU lacks " + needs;
+  }
+
+  /** Loads the library: null if it may run (features[0] set), else why not. */
+  private static String load(int[] features) {
     if ("false".equalsIgnoreCase(System.getProperty(PROPERTY, "true"))) {
-      return new String[] {null, "off: -D" + PROPERTY + "=false"};
+      return "off: -D" + PROPERTY + "=false";
+    }
+    int withheld = 0;
+    String without = System.getProperty(WITHOUT_PROPERTY, "");
+    for (String name : without.split(",")) {
+      switch (name.trim().toLowerCase(Locale.ROOT)) {
+        case "" -> { }
+        case "avx512" -> withheld |= CPU_AVX512;
+        case "avx2" -> withheld |= CPU_AVX2 | CPU_AVX512;
+        case "sha" -> withheld |= CPU_SHA;
+        default -> {
+          return "off: -D" + WITHOUT_PROPERTY + "=" + without
+              + " names no feature (avx512, avx2, sha)";
+        }
+      }
     }
     String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
     String arch = System.getProperty("os.arch", "");
     if (!os.startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
-      return new String[] {null, "not built for " + os + "-" + arch};
+      return "not built for " + os + "-" + arch;
     }
     try (InputStream library = NativeKernel.class.getResourceAsStream(RESOURCE)) {
       if (library == null) {
-        return new String[] {null, "not in this jar: it was built without a C compiler"};
+        return "not in this jar: it was built without a C compiler";
       }
       Path file = extract(library);
       try {
@@ -192,21 +406,10 @@ final class NativeKernel {
     } catch (IOException | UnsatisfiedLinkError | RuntimeException e) {
       // RuntimeException: also IllegalCallerException, from a JDK that denies native access
       // (--illegal-native-access=deny, or a later JDK's default without --enable-native-access).
-      return new String[] {null, "did not load: " + e};
+      return "did not load: " + e;
     }
-    int features = cpuFeatures();
-    if ((features & CPU_REQUIRED) != CPU_REQUIRED) {
-      return new String[] {null, "off: this CPU lacks SHA-NI, SSE4.1 or AVX2"};
-    }
-    String failure = knownAnswerTest();
-    if (failure != null) {
-      logger.log(Level.WARNING, "native kernel failed its known-answer test, not used: {0}",
-          failure);
-      return new String[] {null, "failed its known-answer test: " + failure};
-    }
-    boolean wide = (features & CPU_AVX512) != 0;
-    return new String[] {
-        "native (SHA-NI, " + (wide ? "AVX-512, 4" : "AVX2, 2") + " messages at once)", null};
+    features[0] = cpuFeatures() & ~withheld;
+    return null;
   }
 
   /**
@@ -234,33 +437,38 @@ final class NativeKernel {
   }
 
   /**
-   * The kernel's SHA-1 against the JDK's on secrets of every length, and its hits against the
-   * Java matcher's on ranges across the first length boundaries.
+   * The kernel's copy for these features against the JDK's digest on secrets of every length,
+   * and its hits against the Java matcher's on ranges across the first length boundaries.
    *
    * @return what differs, or null
    */
-  static String knownAnswerTest() {
+  static String knownAnswerTest(Digest digest, int features) {
     try {
-      MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
-      byte[] digest = new byte[20];
+      MessageDigest jdk = MessageDigest.getInstance(digest.algorithm);
+      byte[] actual = new byte[digest.length];
       long[] indices = {0, 1, 255, 256, 65_280, 65_281, 16_646_656L, 4_244_897_281L,
           Long.MAX_VALUE};
       for (long index : indices) {
-        sha1OfIndex(index, digest);
-        if (!Arrays.equals(digest, sha1.digest(SecretSequence.at(index)))) {
-          return "SHA-1 of index " + index;
+        digestOfIndex(digest.id(), features, index, actual);
+        if (!Arrays.equals(actual, jdk.digest(SecretSequence.at(index)))) {
+          return digest.algorithm + " of index " + index;
         }
       }
-      String[] targets = {"aa", "doc", "PDY4Ns9OFmZmaaJdooChhlwtKHQ", "a+/9"};
-      long[][] ranges = {{0, 600}, {65_000, 65_600}};
-      for (String target : targets) {
-        for (int threshold = 0; threshold <= 2; threshold++) {
-          for (long[] range : ranges) {
-            long[] expected = javaHits(sha1, target, threshold, range[0], range[1]);
-            long[] actual = nativeHits(encode(target, threshold), range[0], range[1]);
-            if (!Arrays.equals(expected, actual)) {
+      // Short ranges across the first length boundaries: enough for hits of the short targets,
+      // few enough that a cold JVM checks them in milliseconds.
+      String[] targets = {"aa", "doc", "PDY4Ns9OFmZmaaJdoo", "a+/9"};
+      long[][] ranges = {{200, 320}, {65_220, 65_340}};
+      for (long[] range : ranges) {
+        byte[][] digests = jdkDigests(jdk, range[0], range[1]);
+        for (String target : targets) {
+          for (int threshold = 0; threshold <= 2; threshold++) {
+            long[] expected = javaHits(digests, range[0], target, threshold, digest);
+            long[] hits = nativeHits(
+                new Scan(digest, features, encode(target, threshold, digest)), range[0],
+                range[1]);
+            if (!Arrays.equals(expected, hits)) {
               return "hits of " + target + " within " + threshold + " in [" + range[0] + ", "
-                  + range[1] + "): " + Arrays.toString(actual) + ", expected "
+                  + range[1] + "): " + Arrays.toString(hits) + ", expected "
                   + Arrays.toString(expected);
             }
           }
@@ -272,13 +480,53 @@ final class NativeKernel {
     }
   }
 
+  /**
+   * Whether the kernel reaches its {@link Digest#floor} on this CPU, in thread CPU time (so that
+   * other work on the machine does not count): null if it does, else why not. Best of three
+   * each, a few milliseconds in all.
+   */
+  private static String speedCheck(Digest digest, int features) {
+    long kernelCount = digest == Digest.SHA_512 ? 8_000 : 32_000;
+    long referenceCount = kernelCount / 4;
+    long kernelNanos = Long.MAX_VALUE;
+    long referenceNanos = Long.MAX_VALUE;
+    for (int run = 0; run < 3; run++) {
+      kernelNanos = Math.min(kernelNanos, time(digest.id(), features, true, kernelCount));
+      referenceNanos = Math.min(referenceNanos, time(digest.id(), features, false,
+          referenceCount));
+    }
+    return compareSpeeds(kernelCount * 1e9 / Math.max(1, kernelNanos),
+        referenceCount * 1e9 / Math.max(1, referenceNanos), digest.floor);
+  }
+
+  /** The speed check's rule on the two rates (candidates a second): null, or why not. */
+  static String compareSpeeds(double kernelRate, double referenceRate, double floor) {
+    if (kernelRate >= floor * referenceRate) {
+      return null;
+    }
+    return String.format(Locale.ROOT, "slower than expected on this CPU: %.2f M candidates/s,"
+        + " one message at a time %.2f M/s", kernelRate / 1e6, referenceRate / 1e6);
+  }
+
+  /** The JDK's digests of {@code [start, end)}, each padded as {@link AnchorFilter#pack} reads. */
+  static byte[][] jdkDigests(MessageDigest jdk, long start, long end) {
+    byte[][] digests = new byte[(int) (end - start)][];
+    for (long index = start; index < end; index++) {
+      byte[] padded = new byte[AnchorFilter.paddedLength(jdk.getDigestLength())];
+      System.arraycopy(jdk.digest(SecretSequence.at(index)), 0, padded, 0,
+          jdk.getDigestLength());
+      digests[(int) (index - start)] = padded;
+    }
+    return digests;
+  }
+
   /** Every hit in {@code [start, end)}, through the kernel. */
-  static long[] nativeHits(byte[] query, long start, long end) {
+  static long[] nativeHits(Scan scan, long start, long end) {
     long[] buffer = new long[64];
     LongStream.Builder all = LongStream.builder();
     long at = start;
     while (at < end) {
-      int found = scan(query, at, end, buffer);
+      int found = scan.scan(at, end, buffer);
       for (int i = 0; i < found; i++) {
         all.add(buffer[i]);
       }
@@ -287,17 +535,16 @@ final class NativeKernel {
     return all.build().toArray();
   }
 
-  /** Every hit in {@code [start, end)}, through the JDK's digest and the Java matcher. */
-  static long[] javaHits(MessageDigest sha1, String target, int threshold, long start, long end) {
-    WindowMatcher matcher = new WindowMatcher(target, threshold, 20);
-    byte[] padded = new byte[AnchorFilter.paddedLength(20)];
+  /** Every hit among the digests of {@code [start, start + digests.length)}, through Java. */
+  static long[] javaHits(byte[][] digests, long start, String target, int threshold,
+      Digest digest) {
+    WindowMatcher matcher = new WindowMatcher(target, threshold, digest.length);
     byte[] codes = new byte[matcher.textLength()];
     LongStream.Builder hits = LongStream.builder();
-    for (long index = start; index < end; index++) {
-      System.arraycopy(sha1.digest(SecretSequence.at(index)), 0, padded, 0, 20);
-      matcher.decode(padded, codes);
+    for (int i = 0; i < digests.length; i++) {
+      matcher.decode(digests[i], codes);
       if (matcher.within(codes)) {
-        hits.add(index);
+        hits.add(start + i);
       }
     }
     return hits.build().toArray();

@@ -47,18 +47,11 @@ abstract class Search<T> implements Runnable {
     FOUND
   }
 
-  /**
-   * Candidates per call of the native kernel: about a tenth of a millisecond there, so that the
-   * stop signals are seen within about as long as on the Java path, while the call's fixed cost
-   * (copying the query in, a microsecond or so) stays near one percent.
-   */
-  static final int NATIVE_BLOCK = 4 * CHECK_INTERVAL;
-
   final Query query;
   final HashAlgorithm algorithm;
   final WindowMatcher matcher;
-  /** The query in the native kernel's form, or null: this search scans in Java. */
-  private final byte[] kernelQuery;
+  /** The native kernel's scan for this search, or null: this search scans in Java. */
+  private final NativeKernel.Scan kernelScan;
   final ResourceBudget budget;
   /**
    * The indices this search may examine, {@code [firstIndex, firstIndex + maxHashes)} cut at
@@ -91,8 +84,8 @@ abstract class Search<T> implements Runnable {
     this.query = query;
     this.algorithm = algorithm;
     this.matcher = new WindowMatcher(query.target(), matcherThreshold, algorithm.digestLength());
-    this.kernelQuery = nativeKernel
-        ? NativeKernel.queryFor(algorithm, query.target(), matcherThreshold) : null;
+    this.kernelScan = nativeKernel
+        ? NativeKernel.scanFor(algorithm, query.target(), matcherThreshold) : null;
     this.budget = budget;
     this.plan = new ChunkPlan(query.firstIndex(), budget.maxHashes());
     this.ticker = ticker;
@@ -234,7 +227,7 @@ abstract class Search<T> implements Runnable {
    *     false if the search stopped or {@link #abandon} gave the rest up
    */
   final boolean scan(Worker worker, long start, long end) {
-    if (kernelQuery != null) {
+    if (kernelScan != null) {
       return scanNative(worker, start, end);
     }
     CandidateHasher hasher = worker.hasher;
@@ -247,6 +240,7 @@ abstract class Search<T> implements Runnable {
       long blockStart = index;
       long blockEnd = blockEnd(index, end, CHECK_INTERVAL);
       boolean ended = false;
+      VectorState.clear(); // keeps the JDK's SHA-NI stubs off a slow path: see there
       for (; index < blockEnd; index++) {
         hasher.hash(length, packed);
         if (matcher.mayQualify(packed)) { // rejects all but a few percent, branch-free
@@ -279,8 +273,9 @@ abstract class Search<T> implements Runnable {
     long[] hits = worker.hits;
     long index = start;
     while (index < end) {
-      long blockEnd = blockEnd(index, end, NATIVE_BLOCK);
-      int found = NativeKernel.scan(kernelQuery, index, blockEnd, hits);
+      // A block a call: about a tenth of a millisecond (NativeKernel.Digest.block).
+      long blockEnd = blockEnd(index, end, kernelScan.block());
+      int found = kernelScan.scan(index, blockEnd, hits);
       long scanned = found == hits.length ? hits[found - 1] + 1 : blockEnd;
       for (int h = 0; h < found; h++) {
         long hit = hits[h];
