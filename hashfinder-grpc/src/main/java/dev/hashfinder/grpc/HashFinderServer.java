@@ -75,15 +75,17 @@ public final class HashFinderServer implements AutoCloseable {
   private final HealthStatusManager health;
   private final Duration gracePeriod;
   private final String target;
+  private final ResetGuard resets; // null in-process
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private HashFinderServer(Server server, HashFinderService service, HealthStatusManager health,
-      Duration gracePeriod, String target) {
+      Duration gracePeriod, String target, ResetGuard resets) {
     this.server = server;
     this.service = service;
     this.health = health;
     this.gracePeriod = gracePeriod;
     this.target = target;
+    this.resets = resets;
   }
 
   /**
@@ -205,6 +207,10 @@ public final class HashFinderServer implements AutoCloseable {
     } catch (InterruptedException e) {
       server.shutdownNow();
       Thread.currentThread().interrupt();
+    } finally {
+      if (resets != null) {
+        resets.shutdown();
+      }
     }
   }
 
@@ -428,8 +434,9 @@ public final class HashFinderServer implements AutoCloseable {
       Collections.reverse(chain); // ServerInterceptors runs the last one first
       chain.add(new Callers(tokens, metrics));
       HealthStatusManager health = new HealthStatusManager();
+      ResetGuard resets = addresses == null ? null : new ResetGuard(chosen);
       ServerBuilder<?> builder = addresses == null
-          ? InProcessServerBuilder.forName(inProcessName) : netty(chosen);
+          ? InProcessServerBuilder.forName(inProcessName) : resets.install(netty(chosen));
       builder.maxInboundMessageSize(chosen.maxRequestBytes())
           .maxInboundMetadataSize(chosen.maxMetadataBytes())
           .addService(ServerInterceptors.intercept(service, chain))
@@ -444,6 +451,9 @@ public final class HashFinderServer implements AutoCloseable {
       try {
         server.start();
       } catch (IOException e) {
+        if (resets != null) {
+          resets.shutdown();
+        }
         throw new UncheckedIOException("cannot listen on "
             + (addresses == null ? inProcessName : describe(addresses)) + ": "
             + e.getMessage() + (e.getCause() != null ? " (" + e.getCause().getMessage() + ")" : ""),
@@ -461,7 +471,7 @@ public final class HashFinderServer implements AutoCloseable {
         logger.warning("listening on " + target + " without TLS: traffic is in clear");
       }
       return new HashFinderServer(server, service, health,
-          gracePeriod == null ? Duration.ofSeconds(5) : gracePeriod, target);
+          gracePeriod == null ? Duration.ofSeconds(5) : gracePeriod, target, resets);
     }
 
     private boolean allLoopback() {
@@ -488,6 +498,7 @@ public final class HashFinderServer implements AutoCloseable {
           .maxConnectionAgeGrace(
               limits.maxConnectionAgeGrace().toMillis(), TimeUnit.MILLISECONDS)
           .handshakeTimeout(limits.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS)
+          // A ceiling on resets of any kind; the rapid-reset rule is ResetGuard's.
           .maxRstFramesPerWindow(
               limits.maxResetsPerWindow(), (int) limits.resetWindow().toSeconds());
     }
