@@ -52,7 +52,9 @@ import java.util.stream.Collectors;
  * }</pre>
  *
  * <p>A networked server is grpc-java's Netty server with {@linkplain ServerLimits connection
- * limits} set, bound with {@code SO_REUSEPORT} where Netty's epoll transport runs. It listens on
+ * limits} set, on event loops of its own, bound with {@code SO_REUSEPORT} where Netty's epoll
+ * transport runs. A connection that resets most of its streams as it opens them (a rapid-reset
+ * flood) is ended; one that cancels calls it started, however often, is not. It listens on
  * the loopback address unless given another, in clear unless given {@linkplain
  * Builder#credentials TLS credentials}. With {@linkplain Builder#bearerTokens bearer tokens}, a
  * call without one ends {@code UNAUTHENTICATED}; health checks stay open. Each caller (its
@@ -378,7 +380,8 @@ public final class HashFinderServer implements AutoCloseable {
     /**
      * Adds a step that changes the underlying {@link ServerBuilder} just before the server is
      * built, after every setting here: a {@code NettyServerBuilder} for a networked server, an
-     * {@code InProcessServerBuilder} otherwise. What it sets wins.
+     * {@code InProcessServerBuilder} otherwise. What it sets wins; event loops or a channel type
+     * of its own turn the rapid-reset rule off, as it sees the connections on the server's.
      *
      * @param customizer changes the builder
      * @return this builder
