@@ -1,21 +1,27 @@
 """HTTP/2 abuse suite: attacks on a real `hashfinder serve`, each while a legitimate grpcio
-client calls Find("aa") every 0.2 s, loopback only and bounded in time and count.
+client calls Find("aa") every 0.2 s, loopback only and bounded in time and count; then two
+legitimate clients that cancel heavily, run the same way, which the defences must leave alone.
 
-For each attack it reports the server's CPU, RSS and open file descriptors (during, peak, after),
-the GOAWAY codes the attacker received, and the legitimate client's success rate and p95, and
-checks the targets: legitimate calls >= 80 % OK (rapid reset: >= 95 %), server RSS < 1 GiB,
-half-open connections closed within the handshake timeout, and no search left running soon
-after the attack ends.
+For each row it reports the server's CPU, RSS and open file descriptors (during, peak, after),
+the GOAWAY codes the attacker (or heavy client) received, and the legitimate client's success
+rate and p95, and checks the targets: legitimate calls >= 80 % OK (rapid reset and the heavy
+cancellers: >= 95 %), server RSS < 1 GiB, half-open connections closed within the handshake
+timeout, a rapid-reset connection ended within a few hundred streams, no search left running
+soon after the attack ends; and for the heavy cancellers, every call ending with a definite
+status on one connection that the server never ends, and the server idle within a second.
 
 Usage: abuse.py --jar hashfinder.jar --stubs DIR [--seconds 10] [--report FILE] [--only NAME]
                 [--strict-latency]
-Exit status 0 when every target held, 1 otherwise. The rapid-reset p95 is a latency on a shared
-machine: a miss is reported, and fails the run only with --strict-latency. Needs Debian's
-python3-grpcio and python3-h2.
+Exit status 0 when every target held, 1 otherwise. The rapid-reset p95 and the time until a
+flooding connection ends depend on how fast everything runs on a shared machine: a miss is
+reported, and fails the run only with --strict-latency. Needs Debian's python3-grpcio and
+python3-h2.
 """
 
 import argparse
+import heapq
 import os
+import random
 import re
 import signal
 import socket
@@ -41,6 +47,12 @@ RSS_LIMIT = 1 << 30
 ATTACKER_ADDRESS = ("127.0.0.2", 0)
 HANDSHAKE_TIMEOUT = 5.0  # the server's default, docs/SECURITY.md
 STALL_LIMIT = 10.0  # the server's default stall limit
+FLOOD_CLOSED_WITHIN = 1.0  # a rapid-reset connection is closed this soon after it starts
+# ...and after at most about this many streams on average: the server's 100 premature resets,
+# and what the attacker sent before it read the GOAWAY.
+FLOOD_STREAMS_PER_CONNECTION = 500
+WORKLOAD_IDLE_WITHIN = 1.0  # the server is idle this soon after a legitimate workload
+LEGITIMATE_TARGET = 0.95  # beside a legitimate workload, the client's calls served
 
 
 def free_port():
@@ -76,6 +88,27 @@ class Server:
         with open(f"/proc/{self.process.pid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / self.ticks
+
+    # The JVM's own threads, and the metrics server this suite reads: their CPU after a load is
+    # the JIT compiling what the load ran and the suite's own scrapes, not work the server owes.
+    HOUSEKEEPING = ("C1 CompilerThre", "C2 CompilerThre", "G1 ", "GC Thread", "VM ",
+                    "Sweeper", "Common-Cleaner", "Finalizer", "Reference Handl", "Signal Dispat",
+                    "Notification", "Service Thread", "prometheus-http", "HTTP-Dispatcher")
+
+    def work_cpu_seconds(self):
+        """CPU seconds of the server's threads but the JVM's housekeeping (those alive now)."""
+        ticks = 0
+        for tid in os.listdir(f"/proc/{self.process.pid}/task"):
+            try:
+                with open(f"/proc/{self.process.pid}/task/{tid}/stat") as f:
+                    stat = f.read()
+            except OSError:
+                continue  # ended meanwhile
+            name = stat[stat.index("(") + 1:stat.rindex(")")]
+            if not name.startswith(self.HOUSEKEEPING):
+                fields = stat.rsplit(")", 1)[1].split()
+                ticks += int(fields[11]) + int(fields[12])
+        return ticks / self.ticks
 
     def rss(self):
         with open(f"/proc/{self.process.pid}/status") as f:
@@ -247,9 +280,11 @@ class Attacker:
 def flood(port, seconds, burst, connections=1):
     """Runs `burst` on a connection again and again until the server closes it, then on a new
     one, until the time is up; `connections` at once. Returns the counts `burst` reports, the
-    connections made, and the GOAWAY codes received."""
+    connections made, the longest any of them lasted from its first burst until the server
+    closed it (or the time was up), and the GOAWAY codes received."""
     counts = {"connections": 0}
     goaways = []
+    lifetimes = []
     lock = threading.Lock()
     end = time.time() + seconds
 
@@ -260,6 +295,7 @@ def flood(port, seconds, burst, connections=1):
             except OSError:
                 time.sleep(0.05)
                 continue
+            first_burst = time.time()
             try:
                 while time.time() < end and not attacker.closed:
                     done = burst(attacker)
@@ -273,6 +309,7 @@ def flood(port, seconds, burst, connections=1):
             with lock:
                 counts["connections"] += 1
                 goaways.extend(attacker.goaway)
+                lifetimes.append(time.time() - first_burst)  # closed, or cut by the end
             attacker.close()
 
     threads = [threading.Thread(target=one, daemon=True) for _ in range(connections)]
@@ -280,6 +317,7 @@ def flood(port, seconds, burst, connections=1):
         t.start()
     for t in threads:
         t.join()
+    counts["longest_connection_s"] = round(max(lifetimes, default=0.0), 2)
     return counts, goaways
 
 
@@ -451,6 +489,274 @@ def ping_and_settings_flood(port, seconds, _request):
     return flood(port, seconds, burst)
 
 
+# ---- legitimate heavy cancelling: each runs where an attack would, and must be served ----
+
+# What a call may end with when nothing went wrong: the outcomes the service gives (a refusal
+# for a busy server or a spent share is RESOURCE_EXHAUSTED). UNAVAILABLE in the middle of a run
+# means the connection was lost: a GOAWAY.
+DEFINITE = ("OK", "CANCELLED", "DEADLINE_EXCEEDED", "RESOURCE_EXHAUSTED")
+
+
+class Forwarder:
+    """A process that relays one client's connections to the server from ATTACKER_ADDRESS, so
+    that the server sees another host than the legitimate client's (grpcio cannot choose its
+    source address), and reads the frames on the way: the GOAWAY frames the server sends, and
+    whether the client broke a connection itself."""
+
+    def __init__(self, port):
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--forward", str(port), "--stubs", "-"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.port = int(self.process.stdout.readline())
+
+    def stop(self):
+        """Returns the connections relayed, how many of them the client broke itself (a reset
+        of a stream it never opened), and the GOAWAY codes the server sent on the others."""
+        self.process.stdin.close()
+        connections, client_errors, goaways = self.process.stdout.readline().split(" ", 2)
+        self.process.wait(30)
+        return int(connections), int(client_errors), goaways.split()
+
+
+def forward_loop(port):
+    """The forwarder's process: relays until its stdin closes, then prints what it saw: the
+    connections, the GOAWAY codes the server sent, and any RST_STREAM the client sent for a
+    stream it never opened (a protocol error by the client, which the server must answer with
+    GOAWAY PROTOCOL_ERROR: gRPC core's clients do it when a call is cancelled just as it starts,
+    grpc/grpc#19655)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    print(listener.getsockname()[1], flush=True)
+    seen = {"connections": 0, "goaways": [], "client_errors": 0}
+    lock = threading.Lock()
+
+    def frames(data, state):
+        """Yields (type, stream id, payload) of each whole frame, keeping the rest in state."""
+        state["buffered"] += data
+        buffered = state["buffered"]
+        offset = state.pop("skip", 0)
+        while len(buffered) - offset >= 9:
+            length = int.from_bytes(buffered[offset:offset + 3], "big")
+            if len(buffered) - offset < 9 + length:
+                break
+            stream = int.from_bytes(buffered[offset + 5:offset + 9], "big") & 0x7FFFFFFF
+            yield buffered[offset + 3], stream, buffered[offset + 9:offset + 9 + length]
+            offset += 9 + length
+        state["buffered"] = buffered[offset:]
+
+    def pipe(source, sink, from_client, connection):
+        state = {"buffered": b"", "skip": 24 if from_client else 0}  # the client's preface
+        try:
+            while True:
+                data = source.recv(1 << 16)
+                if not data:
+                    break
+                for kind, stream, payload in frames(data, state):
+                    if from_client and kind == 0x1:  # HEADERS opens a stream
+                        connection["opened"] = max(connection["opened"], stream)
+                    elif (from_client and kind == 0x3 and stream > connection["opened"]
+                          and not connection["client_error"]):  # RST_STREAM on an idle stream
+                        connection["client_error"] = True
+                        with lock:
+                            seen["client_errors"] += 1
+                    elif not from_client and kind == 0x7 and not connection["client_error"]:
+                        code = int.from_bytes(payload[4:8], "big")  # after the last stream id
+                        with lock:
+                            seen["goaways"].append(
+                                h2.errors.ErrorCodes(code).name
+                                if code in h2.errors.ErrorCodes._value2member_map_
+                                else str(code))
+                sink.sendall(data)
+        except OSError:
+            pass
+        for s in (source, sink):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def accept():
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", port), timeout=10,
+                                              source_address=ATTACKER_ADDRESS)
+            server.settimeout(None)
+            for s in (client, server):
+                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            with lock:
+                seen["connections"] += 1
+            connection = {"opened": 0, "client_error": False}
+            threading.Thread(target=pipe, args=(client, server, True, connection),
+                             daemon=True).start()
+            threading.Thread(target=pipe, args=(server, client, False, connection),
+                             daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    sys.stdin.read()
+    with lock:
+        print(seen["connections"], seen["client_errors"], " ".join(seen["goaways"]),
+              flush=True)
+
+
+class Outcomes:
+    """Counts calls by the status they ended with, and the cancellations that reset a stream."""
+
+    def __init__(self):
+        self.codes = {}
+        self.resets = []  # when each was sent
+        self.lock = threading.Lock()
+
+    def add(self, code, reset=False):
+        with self.lock:
+            self.codes[code] = self.codes.get(code, 0) + 1
+            if reset:
+                self.resets.append(time.time())
+
+    def of_future(self, future, cancelled):
+        if cancelled:
+            self.add("CANCELLED", reset=True)
+            return
+        try:
+            future.result()
+            self.add("OK")
+        except grpc.FutureCancelledError:
+            self.add("CANCELLED")
+        except grpc.RpcError as e:
+            self.add(e.code().name, reset=e.code() == grpc.StatusCode.DEADLINE_EXCEEDED)
+
+    def counts(self, seconds, connections, client_errors):
+        counts = dict(sorted(self.codes.items()))
+        counts["resets_per_s"] = round(len(self.resets) / seconds)
+        resets = sorted(self.resets)
+        first = 0
+        peak = 0
+        for last, at in enumerate(resets):  # the most in any one second
+            while at - resets[first] > 1.0:
+                first += 1
+            peak = max(peak, last - first + 1)
+        counts["resets_peak_1s"] = peak
+        counts["connections"] = connections
+        if client_errors:
+            counts["broken_by_client"] = client_errors
+        return counts
+
+    def indefinite(self):
+        return {code: n for code, n in self.codes.items() if code not in DEFINITE}
+
+
+def workload_channel(port):
+    forwarder = Forwarder(port)
+    channel = grpc.insecure_channel(f"127.0.0.1:{forwarder.port}",
+                                    options=[("grpc.use_local_subchannel_pool", 1)])
+    grpc.channel_ready_future(channel).result(timeout=10)
+    return forwarder, channel
+
+
+def cancelling_churn(port, seconds, stubs):
+    """The heavy canceller: one channel (one HTTP/2 connection) shared by 24 threads that cancel
+    Finds and FindRanges 0-200 ms after starting them, run Finds with 50-300 ms deadlines, and
+    run ordinary Finds, for 12 s."""
+    import hash_name_pb2
+    seconds = max(seconds, 12)
+    forwarder, channel = workload_channel(port)
+    stub = stubs.HashFinderStub(channel)
+    long_find = hash_name_pb2.HashNameRequest(desired_name="hashfinder")
+    long_range = hash_name_pb2.HashNameRequest(desired_name="hashfinder",
+                                               interesting_hamming_distance=9)
+    short_find = hash_name_pb2.HashNameRequest(desired_name="aa")
+    outcomes = Outcomes()
+    started = time.time()
+    end = started + seconds
+
+    def one():
+        rng = random.Random()
+        while time.time() < end:
+            kind = rng.randrange(4)
+            if kind == 0:
+                future = stub.Find.future(long_find)
+                time.sleep(rng.uniform(0, 0.2))
+                outcomes.of_future(future, future.cancel())
+            elif kind == 1:
+                call = stub.FindRange(long_range)
+                timer = threading.Timer(rng.uniform(0, 0.2), call.cancel)
+                timer.start()
+                try:
+                    for _ in call:
+                        pass
+                    outcomes.add("OK")
+                except grpc.RpcError as e:
+                    outcomes.add(e.code().name, reset=e.code() in (grpc.StatusCode.CANCELLED,
+                                                                   grpc.StatusCode.DEADLINE_EXCEEDED))
+                timer.cancel()
+            elif kind == 2:
+                future = stub.Find.future(long_find, timeout=rng.uniform(0.05, 0.3))
+                outcomes.of_future(future, False)
+            else:
+                outcomes.of_future(stub.Find.future(short_find, timeout=5), False)
+
+    threads = [threading.Thread(target=one, daemon=True) for _ in range(24)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.time() - started
+    channel.close()
+    connections, client_errors, goaways = forwarder.stop()
+    return outcomes.counts(elapsed, connections, client_errors), goaways, outcomes.indefinite()
+
+
+def front_canceller(port, seconds, stubs):
+    """The shape of a cluster's front: one connection that starts 300 Finds a second, each on a
+    range of 50 M indices of its own, and cancels each 1-10 ms after it started, as a hit in a
+    range below makes it useless (at the earliest a round trip after the range was dealt), for
+    30 s."""
+    import hash_name_pb2
+    seconds = max(seconds, 30)
+    forwarder, channel = workload_channel(port)
+    stub = stubs.HashFinderStub(channel)
+    outcomes = Outcomes()
+    rng = random.Random()
+    pending = []  # (when to cancel, sequence, future)
+    started = time.time()
+    end = started + seconds
+    next_start = started
+    sequence = 0
+    while True:
+        now = time.time()
+        while now < end and next_start <= now:
+            request = hash_name_pb2.HashNameRequest(desired_name="hashfinder",
+                                                    first_index=sequence * 50_000_000,
+                                                    max_hashes=50_000_000)
+            heapq.heappush(pending, (now + rng.uniform(0.001, 0.01), sequence,
+                                     stub.Find.future(request)))
+            sequence += 1
+            next_start += 1 / 300
+        while pending and pending[0][0] <= now:
+            _, _, future = heapq.heappop(pending)
+            outcomes.of_future(future, future.cancel())
+        if now >= end and not pending:
+            break
+        wake = min(next_start if now < end else float("inf"),
+                   pending[0][0] if pending else float("inf"))
+        time.sleep(max(0.0, wake - time.time()))
+    elapsed = time.time() - started
+    channel.close()
+    connections, client_errors, goaways = forwarder.stop()
+    counts = outcomes.counts(elapsed, connections, client_errors)
+    counts["calls_per_s"] = round(sequence / elapsed)
+    return counts, goaways, outcomes.indefinite()
+
+
+WORKLOADS = [
+    ("heavy cancelling, 24 threads", cancelling_churn),
+    ("front canceller, 300/s", front_canceller),
+]
+
+
 ATTACKS = [
     ("rapid reset", rapid_reset, 0.95),
     ("unread FindRange streams", unread_streams, 0.80),
@@ -471,16 +777,19 @@ def percentile(values, fraction):
 
 
 def await_idle(server, within):
-    """Seconds until no search runs and the server's CPU is below 5 % of a core, or None."""
+    """Seconds until the server is idle, or None if it is not within `within`: idle from the
+    first reading (every 0.25 s) at which no search runs and after which the server's threads
+    (but the JVM's housekeeping) stay below 5 % of a core for half a second."""
     started = time.time()
-    last_cpu, last_time = server.cpu_seconds(), time.time()
+    readings = []  # (seconds since started, CPU seconds, searches running)
     while time.time() - started < within:
-        time.sleep(0.5)
-        cpu, now = server.cpu_seconds(), time.time()
-        rate = (cpu - last_cpu) / (now - last_time)
-        last_cpu, last_time = cpu, now
-        if rate < 0.05 and server.running_searches() == 0:
-            return time.time() - started
+        readings.append((time.time() - started, server.work_cpu_seconds(),
+                         server.running_searches()))
+        for at, cpu, searches in readings:
+            later = [r for r in readings if r[0] >= at + 0.5]
+            if searches == 0 and later and (later[0][1] - cpu) / (later[0][0] - at) < 0.05:
+                return at
+        time.sleep(0.25)
     return None
 
 
@@ -488,6 +797,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--jar")
     parser.add_argument("--legitimate", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--forward", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--stubs", required=True)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--report")
@@ -500,7 +810,11 @@ def main():
     if args.legitimate:
         legitimate_loop(args.legitimate)
         return 0
+    if args.forward:
+        forward_loop(args.forward)
+        return 0
     import hash_name_pb2
+    import hash_name_pb2_grpc
     request = hash_name_pb2.HashNameRequest(desired_name="hashfinder").SerializeToString()
     request_range = hash_name_pb2.HashNameRequest(
         desired_name="hashfinder", interesting_hamming_distance=9).SerializeToString()
@@ -508,7 +822,9 @@ def main():
     rows = []
     failures = []
     warnings = []
-    for name, attack, target in ATTACKS:
+    runs = [(name, attack, target, False) for name, attack, target in ATTACKS]
+    runs += [(name, workload, LEGITIMATE_TARGET, True) for name, workload in WORKLOADS]
+    for name, attack, target, workload in runs:
         if args.only and args.only != name:
             continue
         server = Server(args.jar, args.serve_args.split())
@@ -521,7 +837,10 @@ def main():
             time.sleep(1)
             legit.results.clear()
             started = time.time()
-            if attack is window_starvation:
+            indefinite = {}
+            if workload:
+                counts, goaways, indefinite = attack(server.port, args.seconds, hash_name_pb2_grpc)
+            elif attack is window_starvation:
                 counts, goaways = attack(server.port, args.seconds, request_range, server)
             else:
                 payload = request_range if "FindRange" in name else request
@@ -548,7 +867,7 @@ def main():
                 "fds": (baseline_fds, max(fds), server.fds()),
                 "legit_ok": f"{ok}/{len(during)}", "legit_rate": rate,
                 "legit_p95_ms": round(p95 * 1000),
-                "idle_after_s": None if idle_after is None else round(idle_after, 1),
+                "idle_after_s": None if idle_after is None else round(idle_after, 2),
             }
             rows.append(row)
             print(row, flush=True)
@@ -560,7 +879,22 @@ def main():
                 # A latency on two shared cores moves from run to run: reported, and a failure
                 # only when asked for (a quiet machine), as the project treats speed targets.
                 (failures if args.strict_latency else warnings).append(
-                    f"{name}: legitimate p95 {p95 * 1000:.0f} ms, target 200 ms")
+                    f"{name}: legitimate p95 {p95 * 1000:.0f} ms, target 200 ms "
+                    f"(a miss fails the run with --strict-latency)")
+            if name == "rapid reset" and counts["longest_connection_s"] > FLOOD_CLOSED_WITHIN:
+                # How soon depends on how fast the attacker, on the same shared cores, floods:
+                # reported, and failed with --strict-latency. What the server allows a flooding
+                # connection is checked below, always.
+                (failures if args.strict_latency else warnings).append(
+                    f"{name}: an attacker's connection lasted {counts['longest_connection_s']} s "
+                    f"of flooding, target {FLOOD_CLOSED_WITHIN:.0f} s (a miss fails the run with "
+                    f"--strict-latency)")
+            if name == "rapid reset" and (not goaways or counts["streams"]
+                                          > FLOOD_STREAMS_PER_CONNECTION * counts["connections"]):
+                failures.append(f"{name}: {counts['streams']} streams on "
+                                f"{counts['connections']} connections, GOAWAY {goaways or 'none'}:"
+                                f" a flooding connection must end within "
+                                f"{FLOOD_STREAMS_PER_CONNECTION} streams or so")
             if name == "slowloris" and (counts["closed"] < counts["connections"]
                                         or counts["closed_by_s"] > HANDSHAKE_TIMEOUT + 2):
                 failures.append(f"{name}: {counts['closed']} of {counts['connections']} "
@@ -568,7 +902,24 @@ def main():
             if attack is window_starvation and counts["searches_at_end"] > 0:
                 failures.append(f"{name}: {counts['searches_at_end']} searches still parked "
                                 f"after {STALL_LIMIT + 5:.0f} s")
-            if idle_after is None:
+            broken = counts.get("broken_by_client", 0)
+            if workload and (goaways or counts["connections"] != 1 + broken
+                             or (indefinite and not broken)):
+                failures.append(f"{name}: the server ended a legitimate client's connection or "
+                                f"calls: outcomes {indefinite or 'all definite'}, GOAWAY "
+                                f"{sorted(set(goaways)) or 'none'}, {counts['connections']} "
+                                f"connections")
+            elif workload and broken:
+                # gRPC core's clients reset a stream they never opened when a call is cancelled
+                # as it starts (grpc/grpc#19655); HTTP/2 makes that a connection error, so the
+                # calls on it end UNAVAILABLE whatever the server's rules. Reported, not failed.
+                warnings.append(f"{name}: the client broke {broken} connection(s) itself, "
+                                f"resetting a stream it never opened: {indefinite or 'no'} "
+                                f"calls lost")
+            if workload and (idle_after is None or idle_after > WORKLOAD_IDLE_WITHIN):
+                failures.append(f"{name}: server idle {idle_after} s after the workload, "
+                                f"target {WORKLOAD_IDLE_WITHIN:.0f} s")
+            elif idle_after is None:
                 failures.append(f"{name}: server not idle within 20 s of the attack's end")
         finally:
             server.stop()
@@ -590,8 +941,7 @@ def main():
         with open(args.report, "w") as f:
             f.write(table + "\n")
     for warning in warnings:
-        print("TARGET MISSED (reported, not failed; --strict-latency fails it): " + warning,
-              file=sys.stderr)
+        print("REPORTED, NOT FAILED: " + warning, file=sys.stderr)
     for failure in failures:
         print("TARGET MISSED: " + failure, file=sys.stderr)
     return 1 if failures else 0

@@ -9,7 +9,6 @@ import dev.hashfinder.core.HashAlgorithms;
 import dev.hashfinder.core.HashFinderEngine;
 import dev.hashfinder.grpc.HashFinderClient;
 import dev.hashfinder.grpc.HashFinderServer;
-import dev.hashfinder.grpc.ServerLimits;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -275,11 +274,7 @@ final class BenchCommand implements Callable<Integer> {
       dev.hashfinder.HashFinder finder = engine;
       if (overLoopback) {
         Main.quietServerLogs();
-        // This client resets a stream per cancellation, hundreds a second: far more than the
-        // default limit against reset floods allows a client.
-        server = HashFinderServer.forPort(0).finder(engine)
-            .limits(ServerLimits.defaults().with("max-resets-per-window", Integer.MAX_VALUE))
-            .start();
+        server = HashFinderServer.forPort(0).finder(engine).start();
         channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(),
             InsecureChannelCredentials.create()).build();
         finder = HashFinderClient.create(channel);

@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The HTTP/2 abuse suite ({@code src/test/python/abuse.py}): eight attacks on the packaged
- * {@code serve}, each while a legitimate client keeps calling, with the targets of
- * docs/RELIABILITY.md checked and the table written to {@code target/abuse-report.md}. Run with
- * {@code mvn -Pabuse -pl examples verify} (about two minutes); {@code .ci/run} runs it.
+ * {@code serve}, then two legitimate clients that cancel heavily, each while a legitimate client
+ * keeps calling, with the targets of docs/RELIABILITY.md checked and the table written to {@code
+ * target/abuse-report.md}. Run with {@code mvn -Pabuse -pl examples verify} (about three
+ * minutes); {@code .ci/run} runs it.
  */
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
 class AbuseSuiteIT {

@@ -52,7 +52,9 @@ import java.util.stream.Collectors;
  * }</pre>
  *
  * <p>A networked server is grpc-java's Netty server with {@linkplain ServerLimits connection
- * limits} set, bound with {@code SO_REUSEPORT} where Netty's epoll transport runs. It listens on
+ * limits} set, on event loops of its own, bound with {@code SO_REUSEPORT} where Netty's epoll
+ * transport runs. A connection that resets most of its streams as it opens them (a rapid-reset
+ * flood) is ended; one that cancels calls it started, however often, is not. It listens on
  * the loopback address unless given another, in clear unless given {@linkplain
  * Builder#credentials TLS credentials}. With {@linkplain Builder#bearerTokens bearer tokens}, a
  * call without one ends {@code UNAUTHENTICATED}; health checks stay open. Each caller (its
@@ -75,15 +77,17 @@ public final class HashFinderServer implements AutoCloseable {
   private final HealthStatusManager health;
   private final Duration gracePeriod;
   private final String target;
+  private final ResetGuard resets; // null in-process
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private HashFinderServer(Server server, HashFinderService service, HealthStatusManager health,
-      Duration gracePeriod, String target) {
+      Duration gracePeriod, String target, ResetGuard resets) {
     this.server = server;
     this.service = service;
     this.health = health;
     this.gracePeriod = gracePeriod;
     this.target = target;
+    this.resets = resets;
   }
 
   /**
@@ -205,6 +209,10 @@ public final class HashFinderServer implements AutoCloseable {
     } catch (InterruptedException e) {
       server.shutdownNow();
       Thread.currentThread().interrupt();
+    } finally {
+      if (resets != null) {
+        resets.shutdown();
+      }
     }
   }
 
@@ -372,7 +380,8 @@ public final class HashFinderServer implements AutoCloseable {
     /**
      * Adds a step that changes the underlying {@link ServerBuilder} just before the server is
      * built, after every setting here: a {@code NettyServerBuilder} for a networked server, an
-     * {@code InProcessServerBuilder} otherwise. What it sets wins.
+     * {@code InProcessServerBuilder} otherwise. What it sets wins; event loops or a channel type
+     * of its own turn the rapid-reset rule off, as it sees the connections on the server's.
      *
      * @param customizer changes the builder
      * @return this builder
@@ -428,8 +437,9 @@ public final class HashFinderServer implements AutoCloseable {
       Collections.reverse(chain); // ServerInterceptors runs the last one first
       chain.add(new Callers(tokens, metrics));
       HealthStatusManager health = new HealthStatusManager();
+      ResetGuard resets = addresses == null ? null : new ResetGuard(chosen);
       ServerBuilder<?> builder = addresses == null
-          ? InProcessServerBuilder.forName(inProcessName) : netty(chosen);
+          ? InProcessServerBuilder.forName(inProcessName) : resets.install(netty(chosen));
       builder.maxInboundMessageSize(chosen.maxRequestBytes())
           .maxInboundMetadataSize(chosen.maxMetadataBytes())
           .addService(ServerInterceptors.intercept(service, chain))
@@ -444,6 +454,9 @@ public final class HashFinderServer implements AutoCloseable {
       try {
         server.start();
       } catch (IOException e) {
+        if (resets != null) {
+          resets.shutdown();
+        }
         throw new UncheckedIOException("cannot listen on "
             + (addresses == null ? inProcessName : describe(addresses)) + ": "
             + e.getMessage() + (e.getCause() != null ? " (" + e.getCause().getMessage() + ")" : ""),
@@ -461,7 +474,7 @@ public final class HashFinderServer implements AutoCloseable {
         logger.warning("listening on " + target + " without TLS: traffic is in clear");
       }
       return new HashFinderServer(server, service, health,
-          gracePeriod == null ? Duration.ofSeconds(5) : gracePeriod, target);
+          gracePeriod == null ? Duration.ofSeconds(5) : gracePeriod, target, resets);
     }
 
     private boolean allLoopback() {
@@ -488,6 +501,7 @@ public final class HashFinderServer implements AutoCloseable {
           .maxConnectionAgeGrace(
               limits.maxConnectionAgeGrace().toMillis(), TimeUnit.MILLISECONDS)
           .handshakeTimeout(limits.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS)
+          // A ceiling on resets of any kind; the rapid-reset rule is ResetGuard's.
           .maxRstFramesPerWindow(
               limits.maxResetsPerWindow(), (int) limits.resetWindow().toSeconds());
     }

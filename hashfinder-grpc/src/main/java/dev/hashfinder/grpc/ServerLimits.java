@@ -18,7 +18,7 @@ import java.util.Map;
  * <tr><td>{@code max-request-bytes}</td><td>4096</td>
  *     <td>one request message; longer is {@code RESOURCE_EXHAUSTED} before parsing</td></tr>
  * <tr><td>{@code max-metadata-bytes}</td><td>8192</td><td>the headers of one call</td></tr>
- * <tr><td>{@code max-calls-per-connection}</td><td>16</td>
+ * <tr><td>{@code max-calls-per-connection}</td><td>100</td>
  *     <td>streams open at once on one connection (HTTP/2 MAX_CONCURRENT_STREAMS)</td></tr>
  * <tr><td>{@code permit-keepalive-time}</td><td>10s</td>
  *     <td>how often a client may ping; more often ends the connection</td></tr>
@@ -33,9 +33,14 @@ import java.util.Map;
  *     <td>then its calls get this long to end</td></tr>
  * <tr><td>{@code handshake-timeout}</td><td>5s</td>
  *     <td>TLS and HTTP/2 preface must complete within this</td></tr>
- * <tr><td>{@code max-resets-per-window}</td><td>50</td>
- *     <td>stream resets a client may send per window (CVE-2023-44487)</td></tr>
- * <tr><td>{@code reset-window}</td><td>10s</td><td>that window</td></tr>
+ * <tr><td>{@code max-premature-resets}</td><td>100</td>
+ *     <td>streams a client may reset prematurely on one connection while such resets are half of
+ *     its streams or more (rapid reset, CVE-2023-44487)</td></tr>
+ * <tr><td>{@code premature-reset-time}</td><td>1ms</td>
+ *     <td>a stream reset sooner than this after it opened was reset prematurely</td></tr>
+ * <tr><td>{@code max-resets-per-window}</td><td>2000</td>
+ *     <td>stream resets of any kind per window on one connection: a ceiling</td></tr>
+ * <tr><td>{@code reset-window}</td><td>1s</td><td>that window</td></tr>
  * <tr><td>{@code stalled-stream-timeout}</td><td>10s</td>
  *     <td>a {@code FindRange} whose client reads nothing this long is cancelled</td></tr>
  * <tr><td>{@code max-call-duration}</td><td>10m</td>
@@ -48,11 +53,11 @@ import java.util.Map;
  * <p>Immutable and thread-safe; every {@code with} method returns a copy.
  */
 public final class ServerLimits {
-  private static final ServerLimits DEFAULTS = new ServerLimits(4096, 8192, 16,
+  private static final ServerLimits DEFAULTS = new ServerLimits(4096, 8192, 100,
       Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(20),
       Duration.ofSeconds(30), Duration.ofMinutes(30), Duration.ofMinutes(5),
-      Duration.ofSeconds(5), 50, Duration.ofSeconds(10), Duration.ofSeconds(10),
-      Duration.ofMinutes(10));
+      Duration.ofSeconds(5), 100, Duration.ofMillis(1), 2000, Duration.ofSeconds(1),
+      Duration.ofSeconds(10), Duration.ofMinutes(10));
 
   private final int maxRequestBytes;
   private final int maxMetadataBytes;
@@ -64,6 +69,8 @@ public final class ServerLimits {
   private final Duration maxConnectionAge;
   private final Duration maxConnectionAgeGrace;
   private final Duration handshakeTimeout;
+  private final int maxPrematureResets;
+  private final Duration prematureResetTime;
   private final int maxResetsPerWindow;
   private final Duration resetWindow;
   private final Duration stalledStreamTimeout;
@@ -72,7 +79,8 @@ public final class ServerLimits {
   private ServerLimits(int maxRequestBytes, int maxMetadataBytes, int maxCallsPerConnection,
       Duration permitKeepAliveTime, Duration keepAliveTime, Duration keepAliveTimeout,
       Duration maxConnectionIdle, Duration maxConnectionAge, Duration maxConnectionAgeGrace,
-      Duration handshakeTimeout, int maxResetsPerWindow, Duration resetWindow,
+      Duration handshakeTimeout, int maxPrematureResets, Duration prematureResetTime,
+      int maxResetsPerWindow, Duration resetWindow,
       Duration stalledStreamTimeout, Duration maxCallDuration) {
     this.maxRequestBytes = positive("max-request-bytes", maxRequestBytes);
     this.maxMetadataBytes = positive("max-metadata-bytes", maxMetadataBytes);
@@ -84,6 +92,8 @@ public final class ServerLimits {
     this.maxConnectionAge = positive("max-connection-age", maxConnectionAge);
     this.maxConnectionAgeGrace = positive("max-connection-age-grace", maxConnectionAgeGrace);
     this.handshakeTimeout = positive("handshake-timeout", handshakeTimeout);
+    this.maxPrematureResets = positive("max-premature-resets", maxPrematureResets);
+    this.prematureResetTime = positive("premature-reset-time", prematureResetTime);
     this.maxResetsPerWindow = positive("max-resets-per-window", maxResetsPerWindow);
     this.resetWindow = positive("reset-window", resetWindow);
     this.stalledStreamTimeout = positive("stalled-stream-timeout", stalledStreamTimeout);
@@ -163,7 +173,20 @@ public final class ServerLimits {
     return handshakeTimeout;
   }
 
-  /** {@return the most stream resets a client may send per {@link #resetWindow()}} */
+  /**
+   * {@return the premature resets at which a connection where they are half of its streams or
+   * more is ended}
+   */
+  public int maxPrematureResets() {
+    return maxPrematureResets;
+  }
+
+  /** {@return how soon after it opened a stream's reset is premature} */
+  public Duration prematureResetTime() {
+    return prematureResetTime;
+  }
+
+  /** {@return the most stream resets of any kind a client may send per {@link #resetWindow()}} */
   public int maxResetsPerWindow() {
     return maxResetsPerWindow;
   }
@@ -242,6 +265,8 @@ public final class ServerLimits {
     values.put("max-connection-age", maxConnectionAge);
     values.put("max-connection-age-grace", maxConnectionAgeGrace);
     values.put("handshake-timeout", handshakeTimeout);
+    values.put("max-premature-resets", maxPrematureResets);
+    values.put("premature-reset-time", prematureResetTime);
     values.put("max-resets-per-window", maxResetsPerWindow);
     values.put("reset-window", resetWindow);
     values.put("stalled-stream-timeout", stalledStreamTimeout);
@@ -255,7 +280,8 @@ public final class ServerLimits {
         (Duration) v.get("permit-keepalive-time"), (Duration) v.get("keepalive-time"),
         (Duration) v.get("keepalive-timeout"), (Duration) v.get("max-connection-idle"),
         (Duration) v.get("max-connection-age"), (Duration) v.get("max-connection-age-grace"),
-        (Duration) v.get("handshake-timeout"), (Integer) v.get("max-resets-per-window"),
+        (Duration) v.get("handshake-timeout"), (Integer) v.get("max-premature-resets"),
+        (Duration) v.get("premature-reset-time"), (Integer) v.get("max-resets-per-window"),
         (Duration) v.get("reset-window"), (Duration) v.get("stalled-stream-timeout"),
         (Duration) v.get("max-call-duration"));
   }

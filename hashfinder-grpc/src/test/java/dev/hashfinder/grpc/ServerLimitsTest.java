@@ -37,7 +37,7 @@ class ServerLimitsTest {
     assertThat(limits.asMap()).containsExactly(
         Map.entry("max-request-bytes", 4096),
         Map.entry("max-metadata-bytes", 8192),
-        Map.entry("max-calls-per-connection", 16),
+        Map.entry("max-calls-per-connection", 100),
         Map.entry("permit-keepalive-time", Duration.ofSeconds(10)),
         Map.entry("keepalive-time", Duration.ofSeconds(60)),
         Map.entry("keepalive-timeout", Duration.ofSeconds(20)),
@@ -45,13 +45,15 @@ class ServerLimitsTest {
         Map.entry("max-connection-age", Duration.ofMinutes(30)),
         Map.entry("max-connection-age-grace", Duration.ofMinutes(5)),
         Map.entry("handshake-timeout", Duration.ofSeconds(5)),
-        Map.entry("max-resets-per-window", 50),
-        Map.entry("reset-window", Duration.ofSeconds(10)),
+        Map.entry("max-premature-resets", 100),
+        Map.entry("premature-reset-time", Duration.ofMillis(1)),
+        Map.entry("max-resets-per-window", 2000),
+        Map.entry("reset-window", Duration.ofSeconds(1)),
         Map.entry("stalled-stream-timeout", Duration.ofSeconds(10)),
         Map.entry("max-call-duration", Duration.ofMinutes(10)));
     assertThat(limits.maxRequestBytes()).isEqualTo(4096);
     assertThat(limits.maxMetadataBytes()).isEqualTo(8192);
-    assertThat(limits.maxCallsPerConnection()).isEqualTo(16);
+    assertThat(limits.maxCallsPerConnection()).isEqualTo(100);
     assertThat(limits.permitKeepAliveTime()).isEqualTo(Duration.ofSeconds(10));
     assertThat(limits.keepAliveTime()).isEqualTo(Duration.ofSeconds(60));
     assertThat(limits.keepAliveTimeout()).isEqualTo(Duration.ofSeconds(20));
@@ -59,8 +61,10 @@ class ServerLimitsTest {
     assertThat(limits.maxConnectionAge()).isEqualTo(Duration.ofMinutes(30));
     assertThat(limits.maxConnectionAgeGrace()).isEqualTo(Duration.ofMinutes(5));
     assertThat(limits.handshakeTimeout()).isEqualTo(Duration.ofSeconds(5));
-    assertThat(limits.maxResetsPerWindow()).isEqualTo(50);
-    assertThat(limits.resetWindow()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(limits.maxPrematureResets()).isEqualTo(100);
+    assertThat(limits.prematureResetTime()).isEqualTo(Duration.ofMillis(1));
+    assertThat(limits.maxResetsPerWindow()).isEqualTo(2000);
+    assertThat(limits.resetWindow()).isEqualTo(Duration.ofSeconds(1));
     assertThat(limits.stalledStreamTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(limits.maxCallDuration()).isEqualTo(Duration.ofMinutes(10));
   }
@@ -73,7 +77,7 @@ class ServerLimitsTest {
 
     assertThat(changed.maxRequestBytes()).isEqualTo(8192);
     assertThat(changed.handshakeTimeout()).isEqualTo(Duration.ofSeconds(2));
-    assertThat(changed.maxCallsPerConnection()).isEqualTo(16);
+    assertThat(changed.maxCallsPerConnection()).isEqualTo(100);
     assertThat(ServerLimits.defaults().maxRequestBytes()).isEqualTo(4096);
     assertThat(changed).isNotEqualTo(ServerLimits.defaults())
         .isEqualTo(ServerLimits.defaults().with("handshake-timeout", Duration.ofSeconds(2))
@@ -90,7 +94,8 @@ class ServerLimitsTest {
     assertThatThrownBy(() -> ServerLimits.defaults().with("max-bytes", 1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("no count limit is called max-bytes; those are: max-request-bytes, "
-            + "max-metadata-bytes, max-calls-per-connection, max-resets-per-window");
+            + "max-metadata-bytes, max-calls-per-connection, max-premature-resets, "
+            + "max-resets-per-window");
     assertThatThrownBy(() -> ServerLimits.defaults().with("max-request-bytes", Duration.ZERO))
         .hasMessageStartingWith("no time limit is called max-request-bytes; those are: "
             + "permit-keepalive-time, keepalive-time,");
