@@ -178,7 +178,7 @@ final class ClusterSearch<T> {
     return String.format(Locale.ROOT, "cluster search desired_name=\"%s\" %s: %,d "
             + "indices in %.2f s on %d servers, %d ranges of %,d on average, %,d indices dealt "
             + "again, servers idle %.0f%%",
-        Wire.abbreviate(query.target()), outcome, plan.examined(), seconds,
+        dev.hashfinder.core.UntrustedText.quote(query.target()), outcome, plan.examined(), seconds,
         busyByBackend.size(), ranges, ranges == 0 ? 0 : dealtIndices / ranges, redealt,
         busyByBackend.isEmpty() ? 0.0
             : 100.0 * (1 - busy / ((now - startNanos) * (double) busyByBackend.size())));
