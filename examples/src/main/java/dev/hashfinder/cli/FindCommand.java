@@ -6,6 +6,7 @@ import dev.hashfinder.Match;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.HashFinderEngine;
+import dev.hashfinder.core.UntrustedText;
 import dev.hashfinder.grpc.BearerTokenCredentials;
 import dev.hashfinder.grpc.HashFinderClient;
 import dev.hashfinder.grpc.HashFinderCluster;
@@ -46,6 +47,11 @@ import picocli.CommandLine.Parameters;
         "Exit status: 0 found, 1 not found (budget, deadline, server error), 2 usage error, "
             + "(a malformed argument, also when the server finds it so), 130 interrupted."})
 final class FindCommand implements java.util.concurrent.Callable<Integer> {
+  /** How long a call waits in silence before it pings the server. */
+  static final Duration KEEPALIVE_TIME = Duration.ofSeconds(30);
+  /** How long a ping may go unanswered before the server is taken for dead. */
+  static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(10);
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "NAME", description = "The name to look for.")
@@ -254,7 +260,9 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
   private static String describe(Throwable failure) {
     Status status = failure.getCause() instanceof StatusRuntimeException sent
         ? sent.getStatus() : Outcomes.toStatus(failure).getStatus();
-    return status.getCode() + ": " + status.getDescription();
+    String description = status.getDescription(); // the server's words: escaped, on one line
+    return status.getCode() + ": "
+        + (description == null ? null : UntrustedText.escape(description));
   }
 
   private Session embedded() {
@@ -311,7 +319,14 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
     } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    ManagedChannel channel = Grpc.newChannelBuilder(server, credentials).build();
+    // A server that dies (its host gone, its process stopped) sends no RST: without pings the
+    // call would wait for ever. A slow server answers pings from its transport thread. Against
+    // a grpc-core server's default (5 minutes between pings without data, two strikes), calls
+    // under two minutes are safe; the reference's budget ends its calls far sooner.
+    ManagedChannel channel = Grpc.newChannelBuilder(server, credentials)
+        .keepAliveTime(KEEPALIVE_TIME.toSeconds(), TimeUnit.SECONDS)
+        .keepAliveTimeout(KEEPALIVE_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+        .build();
     HashFinderClient client = HashFinderClient.create(channel);
     return new Session(token == null ? client : client.withCallCredentials(token), null,
         maximumHashes == null ? Long.MAX_VALUE : maximumHashes, channel,

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.hashfinder.cli.Processes.Run;
 import dev.hashfinder.cli.Processes.Server;
+import dev.hashfinder.grpc.BearerTokens;
 import dev.hashfinder.grpc.TestCertificates;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CommandLineIT {
   private static final String JAR = Processes.JAR;
+  private static final String CLI_TOKEN = "cli-token-0123456789";
 
   private final Processes processes = new Processes();
 
@@ -262,7 +264,7 @@ class CommandLineIT {
   void tlsAndTokens_serveAClientWithBoth_andRefuseOneWithoutTheToken(@TempDir Path directory)
       throws Exception {
     TestCertificates tls = TestCertificates.create(directory);
-    Path tokens = Files.writeString(directory.resolve("tokens"), "cli-token\n");
+    Path tokens = Files.writeString(directory.resolve("tokens"), CLI_TOKEN + "\n");
     Server server = serve("--tls-cert", tls.serverCert().toString(),
         "--tls-key", tls.serverKey().toString(), "--tls-client-ca", tls.ca().toString(),
         "--token-file", tokens.toString());
@@ -279,7 +281,9 @@ class CommandLineIT {
     assertThat(withoutToken.exitCode()).isEqualTo(1);
     assertThat(withoutToken.stderr).containsExactly(
         "hashfinder: UNAUTHENTICATED: this server needs an authorization: Bearer token");
-    server.awaitLog("ideal=0 from " + TestCertificates.CLIENT_SUBJECT + ": found index 101");
+    // A token names the caller before a certificate does.
+    server.awaitLog("ideal=0 from token " + BearerTokens.fingerprint(CLI_TOKEN)
+        + ": found index 101");
     assertThat(server.run().stderr).first().asString().contains("with mutual TLS, bearer tokens");
   }
 
@@ -313,7 +317,7 @@ class CommandLineIT {
   @Test
   void listeningBeyondLoopback_withoutTls_saysTrafficIsInClear_andRefusesTokens(
       @TempDir Path directory) throws Exception {
-    Path tokens = Files.writeString(directory.resolve("tokens"), "cli-token\n");
+    Path tokens = Files.writeString(directory.resolve("tokens"), CLI_TOKEN + "\n");
 
     Run inClear = start("serve", "--port", "0", "--bind", "0.0.0.0");
     Run withTokens = start("serve", "--port", "0", "--bind", "0.0.0.0",
