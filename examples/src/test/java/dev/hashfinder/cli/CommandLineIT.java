@@ -118,6 +118,7 @@ class CommandLineIT {
         "--tls-cert", directory.resolve("none.pem").toString(),
         "--tls-key", directory.resolve("none.key").toString());
     Run findTlsWithoutServer = start("find", "aa", "--tls");
+    Run metricsBindAlone = start("serve", "--port", "0", "--metrics-bind", "0.0.0.0");
 
     assertThat(unknownLimit.exitCode()).isEqualTo(2);
     assertThat(unknownLimit.stderr).first().asString().startsWith(
@@ -132,6 +133,8 @@ class CommandLineIT {
     assertThat(findTlsWithoutServer.exitCode()).isEqualTo(2);
     assertThat(findTlsWithoutServer.stderr).first()
         .isEqualTo("--tls, --tls-ca, --tls-cert and --token-file are for a --server or --servers");
+    assertThat(metricsBindAlone.exitCode()).isEqualTo(2);
+    assertThat(metricsBindAlone.stderr).first().isEqualTo("--metrics-bind is for --metrics-port");
   }
 
   @Test
