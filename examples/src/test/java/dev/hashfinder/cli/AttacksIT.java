@@ -66,7 +66,7 @@ class AttacksIT {
 
   @Test
   void aSecondAddress_doesNotBuyASecondShare_andAThirdPartyIsStillServed() throws Exception {
-    // The review's repro: a 4-slot server, one client from 127.0.0.1 and 127.0.0.2.
+    // A 4-slot server, and one client with two addresses: 127.0.0.1 and 127.0.0.2.
     Server server = processes.serve("--max-concurrent-rpcs", "4", "--threads", "1",
         "--maximum-hashes", "100000000000");
     CancellationToken token = new CancellationToken();
