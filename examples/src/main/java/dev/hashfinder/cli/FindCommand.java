@@ -6,6 +6,7 @@ import dev.hashfinder.Match;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.HashFinderEngine;
+import dev.hashfinder.core.UntrustedText;
 import dev.hashfinder.grpc.BearerTokenCredentials;
 import dev.hashfinder.grpc.HashFinderClient;
 import dev.hashfinder.grpc.HashFinderCluster;
@@ -46,6 +47,11 @@ import picocli.CommandLine.Parameters;
         "Exit status: 0 found, 1 not found (budget, deadline, server error), 2 usage error, "
             + "(a malformed argument, also when the server finds it so), 130 interrupted."})
 final class FindCommand implements java.util.concurrent.Callable<Integer> {
+  /** How long a call waits in silence before it pings the server. */
+  static final Duration KEEPALIVE_TIME = Duration.ofSeconds(30);
+  /** How long a ping may go unanswered before the server is taken for dead. */
+  static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(10);
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "NAME", description = "The name to look for.")
@@ -261,11 +267,13 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
    */
   private static String describe(Throwable failure) {
     if (failure.getCause() instanceof StatusRuntimeException sent) {
-      return sent.getStatus().getCode() + ": " + sent.getStatus().getDescription();
+      String description = sent.getStatus().getDescription(); // the server's words: escaped
+      return sent.getStatus().getCode() + ": "
+          + (description == null ? null : UntrustedText.escape(description));
     }
     Status status = Outcomes.toStatus(failure).getStatus();
     // A fault of this process (a cluster's): a server would keep its detail to itself, but here
-    // the user running it is the one to tell.
+    // the user running it is the one to tell. A backend's words in it are escaped already.
     return status.getCode() + ": " + (status.getCode() == Status.Code.INTERNAL
         ? failure.getMessage() : status.getDescription());
   }
@@ -325,8 +333,14 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     // A response is a few dozen bytes: a server that sends megabytes is refused, not buffered.
+    // A server that dies (its host gone, its process stopped) sends no RST: without pings the
+    // call would wait for ever. A slow server answers pings from its transport thread. Against
+    // a grpc-core server's default (5 minutes between pings without data, two strikes), calls
+    // under two minutes are safe; the reference's budget ends its calls far sooner.
     ManagedChannel channel = Grpc.newChannelBuilder(server, credentials)
         .maxInboundMessageSize(HashFinderClient.MAX_RESPONSE_SIZE)
+        .keepAliveTime(KEEPALIVE_TIME.toSeconds(), TimeUnit.SECONDS)
+        .keepAliveTimeout(KEEPALIVE_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
         .build();
     HashFinderClient client = HashFinderClient.create(channel);
     return new Session(token == null ? client : client.withCallCredentials(token), null,

@@ -17,10 +17,12 @@ import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
 import io.opentelemetry.exporter.prometheus.PrometheusHttpServer;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.common.export.MemoryMode;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +32,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
@@ -48,6 +53,12 @@ import picocli.CommandLine.Option;
             + "UNAVAILABLE and their workers are freed."})
 final class ServeCommand implements Callable<Integer> {
   private static final Logger logger = Logger.getLogger("dev.hashfinder.cli");
+  /** Threads of the metrics page: a scrape is served while others are slow. */
+  private static final int METRICS_THREADS = 4;
+  /** How long the metrics page waits for a request to arrive whole. */
+  private static final Duration METRICS_REQUEST_TIME = Duration.ofSeconds(5);
+  /** How long the metrics page waits for a response to be read. */
+  private static final Duration METRICS_RESPONSE_TIME = Duration.ofSeconds(10);
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -109,18 +120,24 @@ final class ServeCommand implements Callable<Integer> {
   Path backendTokenFile;
 
   @Option(names = "--metrics-port", paramLabel = "N",
-      description = "Serve Prometheus metrics at http://ADDRESS:N/metrics, on the --bind "
-          + "address.")
+      description = "Serve Prometheus metrics at http://ADDRESS:N/metrics, ADDRESS being "
+          + "--metrics-bind's.")
   Integer metricsPort;
 
+  @Option(names = "--metrics-bind", paramLabel = "ADDRESS",
+      description = "Address the metrics page listens on (default: the loopback address, "
+          + "whatever --bind says): it answers anyone who reaches it.")
+  String metricsBind;
+
   @Option(names = "--max-rpcs-per-client", paramLabel = "N",
-      description = "Searches one client (certificate, token or host) runs at once "
-          + "(default: half of --max-concurrent-rpcs, rounded up).")
+      description = "Searches one client (token, certificate, or network: "
+          + "--limit caller-prefix-ipv4/-ipv6) runs at once (default: a quarter of "
+          + "--max-concurrent-rpcs, at least 1).")
   Integer maxRpcsPerClient;
 
   @Option(names = "--limit", paramLabel = "NAME=VALUE", mapFallbackValue = "",
-      description = "Change a connection limit, such as max-request-bytes=8192 or "
-          + "handshake-timeout=10s; docs/SECURITY.md lists them.")
+      description = "Change a connection limit, such as max-request-bytes=8192, "
+          + "handshake-timeout=10s or caller-prefix-ipv6=56; docs/SECURITY.md lists them.")
   Map<String, String> limits = new LinkedHashMap<>();
 
   @Option(names = "--maximum-hashes", paramLabel = "N",
@@ -159,6 +176,10 @@ final class ServeCommand implements Callable<Integer> {
     if ((tlsCert == null) != (tlsKey == null)) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--tls-cert and --tls-key go together");
+    }
+    if (metricsBind != null && metricsPort == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--metrics-bind is for --metrics-port");
     }
     if (tlsClientCa != null && tlsCert == null) {
       throw new CommandLine.ParameterException(spec.commandLine(),
@@ -250,8 +271,8 @@ final class ServeCommand implements Callable<Integer> {
             .map(ServeCommand::target).collect(Collectors.joining(", "))
         + (tlsCert == null ? "" : tlsClientCa == null ? " with TLS" : " with mutual TLS")
         + (tokenFile == null ? "" : ", bearer tokens required")
-        + (metricsPort == null ? "" : ", metrics on http://" + bindForUrl() + ":" + metricsPort
-            + "/metrics")
+        + (metricsPort == null ? "" : ", metrics on http://" + metricsHostForUrl() + ":"
+            + metricsPort + "/metrics")
         + " (budget " + maximumHashes + " hashes per call, " + describe(finder)
         + ", at most " + concurrent + " searches at once)");
     server.awaitTermination();
@@ -342,15 +363,41 @@ final class ServeCommand implements Callable<Integer> {
     }
   }
 
-  /** An SDK whose one reader is a Prometheus page on the --bind address. */
+  /**
+   * An SDK whose one reader is a Prometheus page on the --metrics-bind address, served by a few
+   * threads (a scrape that waits for a slow one is a missed scrape) with a time limit on each
+   * request and response, so that a client that sends half a request, or reads nothing, holds a
+   * thread for seconds, not for ever.
+   */
   private OpenTelemetrySdk prometheus(int metricsPort) {
+    // The JDK's HTTP server reads these once, when its first instance starts; an operator's
+    // own -D settings win.
+    System.setProperty("sun.net.httpserver.maxReqTime", System.getProperty(
+        "sun.net.httpserver.maxReqTime", Long.toString(METRICS_REQUEST_TIME.toSeconds())));
+    System.setProperty("sun.net.httpserver.maxRspTime", System.getProperty(
+        "sun.net.httpserver.maxRspTime", Long.toString(METRICS_RESPONSE_TIME.toSeconds())));
+    ThreadPoolExecutor threads = new ThreadPoolExecutor(METRICS_THREADS, METRICS_THREADS,
+        60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
+          Thread thread = new Thread(runnable, "hashfinder-metrics");
+          thread.setDaemon(true);
+          return thread;
+        });
+    threads.allowCoreThreadTimeOut(true);
     PrometheusHttpServer page = PrometheusHttpServer.builder()
-        .setHost(bind)
+        .setHost(metricsHost())
         .setPort(metricsPort)
+        .setExecutor(threads)
+        // Scrapes served at once each collect their own copy, as more than one thread needs.
+        .setMemoryMode(MemoryMode.IMMUTABLE_DATA)
         .build();
     return OpenTelemetrySdk.builder()
         .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(page).build())
         .build();
+  }
+
+  /** The address of the metrics page: --metrics-bind, else loopback whatever --bind is. */
+  private String metricsHost() {
+    return metricsBind != null ? metricsBind : InetAddress.getLoopbackAddress().getHostAddress();
   }
 
   private static String target(InetSocketAddress address) {
@@ -358,8 +405,9 @@ final class ServeCommand implements Callable<Integer> {
         address.getPort()).toString();
   }
 
-  private String bindForUrl() {
-    return bind.contains(":") ? "[" + bind + "]" : bind;
+  private String metricsHostForUrl() {
+    String host = metricsHost();
+    return host.contains(":") ? "[" + host + "]" : host;
   }
 
   private static void closeQuietly(OpenTelemetrySdk sdk) {

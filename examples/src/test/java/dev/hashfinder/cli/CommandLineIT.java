@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.hashfinder.cli.Processes.Run;
 import dev.hashfinder.cli.Processes.Server;
+import dev.hashfinder.grpc.BearerTokens;
 import dev.hashfinder.grpc.TestCertificates;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CommandLineIT {
   private static final String JAR = Processes.JAR;
+  private static final String CLI_TOKEN = "cli-token-0123456789";
 
   private final Processes processes = new Processes();
 
@@ -116,6 +118,7 @@ class CommandLineIT {
         "--tls-cert", directory.resolve("none.pem").toString(),
         "--tls-key", directory.resolve("none.key").toString());
     Run findTlsWithoutServer = start("find", "aa", "--tls");
+    Run metricsBindAlone = start("serve", "--port", "0", "--metrics-bind", "0.0.0.0");
 
     assertThat(unknownLimit.exitCode()).isEqualTo(2);
     assertThat(unknownLimit.stderr).first().asString().startsWith(
@@ -130,6 +133,8 @@ class CommandLineIT {
     assertThat(findTlsWithoutServer.exitCode()).isEqualTo(2);
     assertThat(findTlsWithoutServer.stderr).first()
         .isEqualTo("--tls, --tls-ca, --tls-cert and --token-file are for a --server or --servers");
+    assertThat(metricsBindAlone.exitCode()).isEqualTo(2);
+    assertThat(metricsBindAlone.stderr).first().isEqualTo("--metrics-bind is for --metrics-port");
   }
 
   @Test
@@ -266,7 +271,7 @@ class CommandLineIT {
   void tlsAndTokens_serveAClientWithBoth_andRefuseOneWithoutTheToken(@TempDir Path directory)
       throws Exception {
     TestCertificates tls = TestCertificates.create(directory);
-    Path tokens = Files.writeString(directory.resolve("tokens"), "cli-token\n");
+    Path tokens = Files.writeString(directory.resolve("tokens"), CLI_TOKEN + "\n");
     Server server = serve("--tls-cert", tls.serverCert().toString(),
         "--tls-key", tls.serverKey().toString(), "--tls-client-ca", tls.ca().toString(),
         "--token-file", tokens.toString());
@@ -283,7 +288,9 @@ class CommandLineIT {
     assertThat(withoutToken.exitCode()).isEqualTo(1);
     assertThat(withoutToken.stderr).containsExactly(
         "hashfinder: UNAUTHENTICATED: this server needs an authorization: Bearer token");
-    server.awaitLog("ideal=0 from " + TestCertificates.CLIENT_SUBJECT + ": found index 101");
+    // A token names the caller before a certificate does.
+    server.awaitLog("ideal=0 from token " + BearerTokens.fingerprint(CLI_TOKEN)
+        + ": found index 101");
     assertThat(server.run().stderr).first().asString().contains("with mutual TLS, bearer tokens");
   }
 
@@ -317,7 +324,7 @@ class CommandLineIT {
   @Test
   void listeningBeyondLoopback_withoutTls_saysTrafficIsInClear_andRefusesTokens(
       @TempDir Path directory) throws Exception {
-    Path tokens = Files.writeString(directory.resolve("tokens"), "cli-token\n");
+    Path tokens = Files.writeString(directory.resolve("tokens"), CLI_TOKEN + "\n");
 
     Run inClear = start("serve", "--port", "0", "--bind", "0.0.0.0");
     Run withTokens = start("serve", "--port", "0", "--bind", "0.0.0.0",

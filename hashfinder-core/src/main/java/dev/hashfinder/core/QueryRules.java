@@ -21,9 +21,6 @@ import java.util.stream.IntStream;
  * <p>Stateless.
  */
 final class QueryRules {
-  /** Longest user-supplied string a message repeats. */
-  private static final int QUOTE_LIMIT = 64;
-
   private QueryRules() {}
 
   /**
@@ -37,7 +34,8 @@ final class QueryRules {
       Supplier<SortedSet<String>> available) {
     HashAlgorithm algorithm = lookup.apply(query.algorithm()).orElseThrow(() ->
         new InvalidQueryException(Field.ALGORITHM, "names an unknown digest \""
-            + quote(query.algorithm()) + "\"; available: " + String.join(", ", available.get())));
+            + UntrustedText.quote(query.algorithm()) + "\"; available: "
+            + String.join(", ", available.get())));
     checkTarget(query, algorithm.name(), algorithm.digestLength());
     return algorithm;
   }
@@ -111,11 +109,6 @@ final class QueryRules {
       return "' ' (space)";
     }
     String code = String.format("U+%04X", c);
-    return Character.isISOControl(c) ? code : code + " '" + new String(Character.toChars(c)) + "'";
-  }
-
-  /** A user-supplied string, cut short enough for a message. */
-  static String quote(String text) {
-    return text.length() <= QUOTE_LIMIT ? text : text.substring(0, QUOTE_LIMIT - 3) + "...";
+    return UntrustedText.printable(c) ? code + " '" + new String(Character.toChars(c)) + "'" : code;
   }
 }

@@ -3,14 +3,15 @@ package dev.hashfinder.grpc;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
-import com.google.common.net.HostAndPort;
-import com.google.common.net.InetAddresses;
 import io.grpc.CallCredentials;
+import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.SecurityLevel;
 import io.grpc.Status;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Executor;
@@ -19,7 +20,8 @@ import java.util.concurrent.Executor;
  * Call credentials that send {@code authorization: Bearer TOKEN}, as a server with {@link
  * BearerTokens} requires. Pass them with {@link HashFinderClient#withCallCredentials}.
  *
- * <p>The token is sent only over a channel with privacy (TLS), or to a loopback address; any
+ * <p>The token is sent only over a channel with privacy (TLS), or over a connection to a loopback
+ * address (the address the channel is connected to, whatever name it calls the server by); any
  * other call fails {@code UNAUTHENTICATED} without sending it, so a token never crosses a network
  * in clear.
  *
@@ -74,10 +76,11 @@ public final class BearerTokenCredentials extends CallCredentials {
 
   @Override
   public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
-    if (info.getSecurityLevel() != SecurityLevel.PRIVACY_AND_INTEGRITY
-        && !isLoopback(info.getAuthority())) {
+    SocketAddress peer = info.getTransportAttrs().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+    if (info.getSecurityLevel() != SecurityLevel.PRIVACY_AND_INTEGRITY && !isLoopback(peer)) {
       applier.fail(Status.UNAUTHENTICATED.withDescription("not sending a bearer token in clear "
-          + "to " + info.getAuthority() + ": use TLS"));
+          + "to " + (peer == null ? info.getAuthority() : HashFinderServer.describe(peer))
+          + ": use TLS"));
       return;
     }
     Metadata headers = new Metadata();
@@ -85,18 +88,13 @@ public final class BearerTokenCredentials extends CallCredentials {
     applier.apply(headers);
   }
 
-  /** Whether an authority names this machine: localhost or a loopback address. */
-  static boolean isLoopback(String authority) {
-    String host;
-    try {
-      host = HostAndPort.fromString(authority).getHost();
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
-    if (host.equalsIgnoreCase("localhost")) {
-      return true;
-    }
-    return InetAddresses.isInetAddress(host) && InetAddresses.forString(host).isLoopbackAddress();
+  /**
+   * Whether the connection leads to this machine: a loopback address. Not the authority: a
+   * channel may call a server by any name, {@code localhost} included, whatever it connects to.
+   */
+  static boolean isLoopback(SocketAddress peer) {
+    return peer instanceof InetSocketAddress inet && inet.getAddress() != null
+        && inet.getAddress().isLoopbackAddress();
   }
 
   @Override

@@ -3,17 +3,21 @@ package dev.hashfinder.grpc;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.hash.HashCode;
 import com.google.common.hash.Hashing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.ref.WeakReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -21,52 +25,82 @@ import java.util.logging.Logger;
  * The bearer tokens a {@link HashFinderServer} accepts: a call must carry {@code authorization:
  * Bearer TOKEN} with one of them, or it ends {@code UNAUTHENTICATED} before any search starts.
  *
+ * <p>A token is at least {@value #MIN_LENGTH} characters of visible ASCII ({@code !} to {@code
+ * ~}): a shorter one could be guessed, and one with spaces or other characters could not travel
+ * in a header. A token that breaks the rule is refused with a message that names its line in the
+ * file (or its position among fixed tokens), never the token.
+ *
  * <p>Read from a file, one token a line (blank lines and lines starting with {@code #} are
- * skipped), the file is re-read when it changes, checked at most once a second: rotating a
- * token is adding the new one, moving clients over, then removing the old one, with no restart.
- * A file that becomes unreadable or empty keeps the tokens last read, with a warning. Tokens are
- * compared in constant time, and a token is only ever shown by its fingerprint: the first 8 hex
- * digits of its SHA-256.
+ * skipped). A background thread reads the file again once a second and takes its tokens when its
+ * content changed (by its SHA-256, not its time or size): rotating a token is adding the new one,
+ * moving clients over, then removing the old one, with no restart. Calls never read the file. A
+ * file that becomes unreadable, empty or holds a token that breaks the rule keeps the tokens last
+ * read, with one warning. Tokens are compared in constant time, and a token is only ever shown by
+ * its fingerprint: the first 8 hex digits of its SHA-256.
  *
  * <p>Thread-safe.
  */
 public final class BearerTokens {
+  /** The fewest characters a token may have. */
+  public static final int MIN_LENGTH = 16;
+
   private static final Logger logger = Logger.getLogger(BearerTokens.class.getName());
   private static final Duration RECHECK = Duration.ofSeconds(1);
+  /** Re-reads every token file in use; its thread ends 10 s after the last one is dropped. */
+  private static final ScheduledThreadPoolExecutor RECHECKS = rechecks();
 
-  private final Path file;
-  private final long recheckNanos;
+  private final Path file; // null for fixed tokens
   private volatile List<byte[]> tokens;
-  private volatile FileTime readModified;
-  private volatile long readSize;
-  private volatile long checkedNanos;
+  private HashCode readContent; // guarded by this: the content last read, taken or not
+  private String lastProblem; // guarded by this: the last warning, so it is given once
 
-  private BearerTokens(Path file, List<byte[]> tokens, Duration recheck) {
+  private BearerTokens(Path file, List<byte[]> tokens) {
     this.file = file;
-    this.recheckNanos = recheck.toNanos();
     this.tokens = tokens;
-    this.checkedNanos = System.nanoTime();
+  }
+
+  private static ScheduledThreadPoolExecutor rechecks() {
+    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
+      Thread thread = new Thread(runnable, "hashfinder-token-file");
+      thread.setDaemon(true);
+      return thread;
+    });
+    executor.setRemoveOnCancelPolicy(true);
+    executor.setKeepAliveTime(10, TimeUnit.SECONDS);
+    executor.allowCoreThreadTimeOut(true);
+    return executor;
   }
 
   /**
-   * {@return the tokens in {@code file}, re-read when it changes}
+   * {@return the tokens in {@code file}, re-read when its content changes}
    *
    * @param file one token a line
    * @throws UncheckedIOException if the file cannot be read
-   * @throws IllegalArgumentException if it holds no token
+   * @throws IllegalArgumentException if it holds no token, or a token that breaks the rule
    */
   public static BearerTokens fromFile(Path file) {
     return fromFile(file, RECHECK);
   }
 
-  /** As {@link #fromFile(Path)}, checking the file for changes at most once per {@code recheck}. */
+  /**
+   * As {@link #fromFile(Path)}, reading the file again every {@code recheck}, or never for null
+   * (a test then calls {@link #refresh()}).
+   */
   static BearerTokens fromFile(Path file, Duration recheck) {
     requireNonNull(file, "file");
-    BearerTokens tokens = new BearerTokens(file, List.of(), recheck);
+    BearerTokens tokens = new BearerTokens(file, List.of());
+    byte[] content;
     try {
-      tokens.reload();
+      content = Files.readAllBytes(file);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the token file " + file + ": " + e, e);
+    }
+    tokens.tokens = parse(file, content);
+    tokens.readContent = Hashing.sha256().hashBytes(content);
+    if (recheck != null) {
+      Recheck task = new Recheck(tokens);
+      task.schedule = RECHECKS.scheduleWithFixedDelay(
+          task, recheck.toNanos(), recheck.toNanos(), TimeUnit.NANOSECONDS);
     }
     return tokens;
   }
@@ -74,37 +108,35 @@ public final class BearerTokens {
   /**
    * {@return a fixed set of tokens}
    *
-   * @param tokens at least one token; none blank
-   * @throws IllegalArgumentException if there is none, or one is blank
+   * @param tokens at least one token
+   * @throws IllegalArgumentException if there is none, or one breaks the rule
    */
   public static BearerTokens of(String... tokens) {
     List<byte[]> accepted = new ArrayList<>();
-    for (String token : tokens) {
-      if (token.isBlank()) {
-        throw new IllegalArgumentException("a bearer token is blank");
-      }
-      accepted.add(token.getBytes(UTF_8));
+    for (int i = 0; i < tokens.length; i++) {
+      check(requireNonNull(tokens[i], "token"),
+          "bearer token " + (i + 1) + " of " + tokens.length);
+      accepted.add(tokens[i].getBytes(UTF_8));
     }
     if (accepted.isEmpty()) {
       throw new IllegalArgumentException("no bearer token given");
     }
-    return new BearerTokens(null, List.copyOf(accepted), RECHECK);
+    return new BearerTokens(null, List.copyOf(accepted));
   }
 
   /** {@return how many tokens are accepted now} */
   public int size() {
-    refreshIfChanged();
     return tokens.size();
   }
 
   /**
    * The fingerprint of {@code presented} if it is one of the tokens, compared in constant time.
+   * Reads nothing but memory.
    *
    * @param presented the token a call carries
    * @return its fingerprint if accepted, else empty
    */
   Optional<String> check(String presented) {
-    refreshIfChanged();
     byte[] bytes = presented.getBytes(UTF_8);
     boolean accepted = false;
     for (byte[] token : tokens) {
@@ -122,48 +154,82 @@ public final class BearerTokens {
     return Hashing.sha256().hashString(token, UTF_8).toString().substring(0, 8);
   }
 
-  private void refreshIfChanged() {
-    long now = System.nanoTime();
-    if (file == null || now - checkedNanos < recheckNanos) {
-      return;
-    }
-    synchronized (this) {
-      if (now - checkedNanos < recheckNanos) {
+  /**
+   * Reads the file and takes its tokens if its content changed and they are all valid; else keeps
+   * the tokens it has, with one warning per problem. Run by the background thread.
+   */
+  synchronized void refresh() {
+    try {
+      byte[] content = Files.readAllBytes(file);
+      HashCode read = Hashing.sha256().hashBytes(content);
+      if (read.equals(readContent)) {
         return;
       }
-      checkedNanos = now;
-      try {
-        if (!Files.getLastModifiedTime(file).equals(readModified) || Files.size(file) != readSize) {
-          reload();
-          logger.info("token file " + file + " re-read: " + tokens.size() + " tokens");
-        }
-      } catch (IOException | IllegalArgumentException e) {
-        logger.log(Level.WARNING, "token file " + file + " not re-read, keeping the "
-            + tokens.size() + " tokens read before: " + e.getMessage());
+      readContent = read; // a broken version is warned about once, not every second
+      tokens = parse(file, content);
+      lastProblem = null;
+      logger.info("token file " + file + " re-read: " + tokens.size() + " tokens");
+    } catch (IOException | RuntimeException e) {
+      String problem = "token file " + file + " not re-read, keeping the " + tokens.size()
+          + " tokens read before: "
+          + (e instanceof IllegalArgumentException ? e.getMessage() : e.toString());
+      if (!problem.equals(lastProblem)) {
+        lastProblem = problem;
+        logger.log(Level.WARNING, problem);
       }
     }
   }
 
-  /**
-   * Reads the file; on success takes its tokens. Either way remembers the version read, so
-   * that a file left broken is warned about once, not on every call.
-   */
-  private synchronized void reload() throws IOException {
-    FileTime modified = Files.getLastModifiedTime(file);
-    long size = Files.size(file);
-    readModified = modified;
-    readSize = size;
+  /** The tokens in a file's content, each checked. */
+  private static List<byte[]> parse(Path file, byte[] content) {
     List<byte[]> read = new ArrayList<>();
-    for (String line : Files.readAllLines(file, UTF_8)) {
-      String token = line.strip();
+    List<String> lines = new String(content, UTF_8).lines().toList();
+    for (int i = 0; i < lines.size(); i++) {
+      String token = lines.get(i).strip();
       if (!token.isEmpty() && !token.startsWith("#")) {
+        check(token, "the token file " + file + ", line " + (i + 1));
         read.add(token.getBytes(UTF_8));
       }
     }
     if (read.isEmpty()) {
       throw new IllegalArgumentException("the token file " + file + " holds no token");
     }
-    tokens = List.copyOf(read);
+    return List.copyOf(read);
+  }
+
+  /** Checks the rule for a token, naming where it is and never what it is. */
+  private static void check(String token, String where) {
+    for (int i = 0; i < token.length(); i++) {
+      char c = token.charAt(i);
+      if (c < '!' || c > '~') {
+        throw new IllegalArgumentException(where + ": a character other than visible ASCII, "
+            + "at column " + (i + 1));
+      }
+    }
+    if (token.length() < MIN_LENGTH) {
+      throw new IllegalArgumentException(where + ": " + token.length()
+          + " characters, fewer than the " + MIN_LENGTH + " a token needs");
+    }
+  }
+
+  /** Re-reads a token file while its tokens are in use; cancels itself once they are not. */
+  private static final class Recheck implements Runnable {
+    private final WeakReference<BearerTokens> tokens;
+    volatile ScheduledFuture<?> schedule;
+
+    Recheck(BearerTokens tokens) {
+      this.tokens = new WeakReference<>(tokens);
+    }
+
+    @Override
+    public void run() {
+      BearerTokens live = tokens.get();
+      if (live != null) {
+        live.refresh();
+      } else if (schedule != null) {
+        schedule.cancel(false);
+      }
+    }
   }
 
   @Override

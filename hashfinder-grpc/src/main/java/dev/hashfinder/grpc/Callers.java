@@ -1,5 +1,7 @@
 package dev.hashfinder.grpc;
 
+import com.google.common.net.InetAddresses;
+import dev.hashfinder.core.UntrustedText;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Grpc;
@@ -8,10 +10,13 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnknownHostException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -19,9 +24,13 @@ import javax.net.ssl.SSLSession;
 
 /**
  * Who is calling, for logs and for the per-client share of search slots, and the bearer-token
- * check when the server has tokens. A caller is named by its certificate subject under mutual
- * TLS, else by its token's fingerprint, else by its peer address (without the port: one host's
- * connections are one caller).
+ * check when the server has tokens. A caller is its token (by the token's fingerprint), else its
+ * client certificate under mutual TLS (subject and issuer: the same name from another trusted CA
+ * is another caller), else the network its address is in: the address cut to the server's
+ * {@linkplain ServerLimits#callerPrefixIpv4() IPv4} or {@linkplain
+ * ServerLimits#callerPrefixIpv6() IPv6} prefix, without the port, so that neither a host's many
+ * connections nor its many addresses make it many callers. An IPv4 address mapped into IPv6 is
+ * IPv4. A name taken from a certificate is {@linkplain UntrustedText escaped}.
  *
  * <p>A call without an accepted token ends {@code UNAUTHENTICATED} here, before the service sees
  * it. Thread-safe.
@@ -33,10 +42,14 @@ final class Callers implements ServerInterceptor {
 
   private final BearerTokens tokens; // null: no token needed
   private final ServiceMetrics metrics;
+  private final int ipv4Prefix;
+  private final int ipv6Prefix;
 
-  Callers(BearerTokens tokens, ServiceMetrics metrics) {
+  Callers(BearerTokens tokens, ServiceMetrics metrics, ServerLimits limits) {
     this.tokens = tokens;
     this.metrics = metrics;
+    this.ipv4Prefix = limits.callerPrefixIpv4();
+    this.ipv6Prefix = limits.callerPrefixIpv6();
   }
 
   /** {@return the current call's caller, or empty outside a call this interceptor saw} */
@@ -61,9 +74,9 @@ final class Callers implements ServerInterceptor {
       }
       tokenName = "token " + fingerprint.get();
     }
-    String caller = subject(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION))
-        .orElse(tokenName != null ? tokenName
-            : host(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
+    String caller = tokenName != null ? tokenName
+        : certificate(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION)).orElseGet(() ->
+            network(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
     if (caller == null) { // in-process, no token: one process, not a client to share among
       return next.startCall(call, headers);
     }
@@ -80,25 +93,63 @@ final class Callers implements ServerInterceptor {
     return new ServerCall.Listener<>() {};
   }
 
-  /** The subject of a verified client certificate, if the peer presented one. */
-  static Optional<String> subject(SSLSession session) {
+  /**
+   * A verified client certificate as a caller: {@code <subject> issued by <issuer>}, both in RFC
+   * 2253 form (which escapes {@code <} and {@code >}, so no two certificates' names read the
+   * same); empty if the peer presented none.
+   */
+  static Optional<String> certificate(SSLSession session) {
     if (session == null) {
       return Optional.empty();
     }
     try {
       Certificate[] chain = session.getPeerCertificates();
       return chain.length > 0 && chain[0] instanceof X509Certificate certificate
-          ? Optional.of(certificate.getSubjectX500Principal().getName())
+          ? Optional.of(UntrustedText.escape("<" + certificate.getSubjectX500Principal().getName()
+              + "> issued by <" + certificate.getIssuerX500Principal().getName() + ">"))
           : Optional.empty();
     } catch (SSLPeerUnverifiedException e) {
       return Optional.empty(); // TLS without a client certificate
     }
   }
 
-  /** A peer's host address; null for a peer with none, such as an in-process one. */
-  private static String host(SocketAddress address) {
+  /**
+   * A peer's network as a caller: its address with the bits past the prefix cleared, written
+   * {@code 192.0.2.0/24} or {@code 2001:db8:1:2::/64}, or the address alone for a full-length
+   * prefix; null for a peer with no address, such as an in-process one.
+   */
+  private String network(SocketAddress address) {
     return address instanceof InetSocketAddress inet && inet.getAddress() != null
-        ? inet.getAddress().getHostAddress()
+        ? network(inet.getAddress(), ipv4Prefix, ipv6Prefix)
         : null;
+  }
+
+  static String network(InetAddress address, int ipv4Prefix, int ipv6Prefix) {
+    byte[] bytes = address.getAddress();
+    if (bytes.length == 16 && isMappedIpv4(bytes)) {
+      bytes = Arrays.copyOfRange(bytes, 12, 16);
+    }
+    int prefix = bytes.length == 4 ? ipv4Prefix : ipv6Prefix;
+    for (int i = 0; i < bytes.length; i++) {
+      int kept = Math.max(0, Math.min(Byte.SIZE, prefix - Byte.SIZE * i));
+      bytes[i] &= (byte) (0xff << (Byte.SIZE - kept));
+    }
+    String network;
+    try {
+      network = InetAddresses.toAddrString(InetAddress.getByAddress(bytes));
+    } catch (UnknownHostException e) {
+      throw new AssertionError("an address of 4 or 16 bytes", e);
+    }
+    return prefix == bytes.length * Byte.SIZE ? network : network + "/" + prefix;
+  }
+
+  /** Whether a 16-byte address is an IPv4 address mapped into IPv6: {@code ::ffff:a.b.c.d}. */
+  private static boolean isMappedIpv4(byte[] bytes) {
+    for (int i = 0; i < 10; i++) {
+      if (bytes[i] != 0) {
+        return false;
+      }
+    }
+    return bytes[10] == (byte) 0xff && bytes[11] == (byte) 0xff;
   }
 }

@@ -13,6 +13,7 @@ import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.ChunkPlan;
 import dev.hashfinder.core.MatchVerifier;
+import dev.hashfinder.core.UntrustedText;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -251,7 +252,7 @@ final class ClusterSearch<T> {
     return String.format(Locale.ROOT, "cluster search desired_name=\"%s\" %s: %,d "
             + "indices in %.2f s on %d servers, %d ranges of %,d on average, %,d indices dealt "
             + "again, servers idle %.0f%%",
-        Wire.abbreviate(query.target()), outcome, plan.examined(), seconds,
+        dev.hashfinder.core.UntrustedText.quote(query.target()), outcome, plan.examined(), seconds,
         busyByBackend.size(), ranges, ranges == 0 ? 0 : dealtIndices / ranges, redealt,
         busyByBackend.isEmpty() ? 0.0
             : 100.0 * (1 - busy / ((now - startNanos) * (double) busyByBackend.size())));
@@ -487,7 +488,7 @@ final class ClusterSearch<T> {
         && !(cause.getCause() instanceof StatusRuntimeException)) {
       // Not a status the server sent, but a response that is no match (Wire.match refused it).
       return "sent a response that is not a match: "
-          + Wire.abbreviate(String.valueOf(cause.getMessage()));
+          + UntrustedText.quote(String.valueOf(cause.getMessage()));
     }
     if (cause instanceof BudgetExhaustedException exhausted) {
       if (exhausted.limit() == BudgetExhaustedException.Limit.MATCHES) {

@@ -58,9 +58,9 @@ import java.util.stream.Collectors;
  * the loopback address unless given another, in clear unless given {@linkplain
  * Builder#credentials TLS credentials}. With {@linkplain Builder#bearerTokens bearer tokens}, a
  * call without one ends {@code UNAUTHENTICATED}; health checks stay open. Each caller (its
- * client certificate's subject, its token, or its host) may run only {@linkplain
- * Builder#maxSearchesPerClient its share} of the search slots, so one client cannot take them
- * all.
+ * token, its client certificate's subject and issuer, or its address's network) may run only
+ * {@linkplain Builder#maxSearchesPerClient its share} of the search slots, so one client cannot
+ * take them all.
  *
  * <p>{@link #close()} shuts down gracefully: it stops accepting calls, cancels the searches in
  * flight (their clients see {@code UNAVAILABLE}), waits up to the grace period for calls to end,
@@ -274,10 +274,12 @@ public final class HashFinderServer implements AutoCloseable {
     }
 
     /**
-     * The most searches one caller runs at once: a caller is its client certificate's subject
-     * under mutual TLS, else its bearer token, else its host. A call beyond its share is refused
-     * with {@code RESOURCE_EXHAUSTED} while slots stay free for others. By default half of
-     * {@link #maxConcurrentSearches}, rounded up.
+     * The most searches one caller runs at once: a caller is its bearer token, else its client
+     * certificate's subject and issuer under mutual TLS, else its address's network (a /32 for
+     * IPv4 and a /64 for IPv6 by default: {@link ServerLimits#callerPrefixIpv4()}). A call beyond
+     * its share is refused with {@code RESOURCE_EXHAUSTED} while slots stay free for others. By
+     * default a quarter of {@link #maxConcurrentSearches}, at least 1: a client needs four
+     * networks, tokens or certificates to take every slot.
      *
      * @param maxSearchesPerClient the most searches one caller runs at once; at least 1
      * @return this builder
@@ -425,7 +427,7 @@ public final class HashFinderServer implements AutoCloseable {
           openTelemetry == null ? ServiceMetrics.NONE : new ServiceMetrics(openTelemetry);
       int concurrent = maxConcurrentSearches == null ? Integer.MAX_VALUE : maxConcurrentSearches;
       int perClient = maxSearchesPerClient != null ? maxSearchesPerClient
-          : concurrent == Integer.MAX_VALUE ? concurrent : (concurrent + 1) / 2;
+          : concurrent == Integer.MAX_VALUE ? concurrent : Math.max(1, concurrent / 4);
       HashFinderService service =
           HashFinderService.create(finder, concurrent, perClient, metrics, chosen);
       if (openTelemetry != null && finder instanceof HashFinderEngine engine) {
@@ -435,7 +437,7 @@ public final class HashFinderServer implements AutoCloseable {
       }
       List<ServerInterceptor> chain = new ArrayList<>(interceptors);
       Collections.reverse(chain); // ServerInterceptors runs the last one first
-      chain.add(new Callers(tokens, metrics));
+      chain.add(new Callers(tokens, metrics, chosen));
       HealthStatusManager health = new HealthStatusManager();
       ResetGuard resets = addresses == null ? null : new ResetGuard(chosen);
       ServerBuilder<?> builder = addresses == null
@@ -445,7 +447,7 @@ public final class HashFinderServer implements AutoCloseable {
           .addService(ServerInterceptors.intercept(service, chain))
           .addService(health.getHealthService())
           .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(),
-              new Callers(tokens, ServiceMetrics.NONE)));
+              new Callers(tokens, ServiceMetrics.NONE, chosen)));
       if (openTelemetry != null) {
         GrpcOpenTelemetry.newBuilder().sdk(openTelemetry).build().configureServerBuilder(builder);
       }

@@ -11,6 +11,7 @@ import dev.hashfinder.Match;
 import dev.hashfinder.MatchListener;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
+import dev.hashfinder.core.UntrustedText;
 import dev.hashfinder.grpc.proto.HashFinderGrpc;
 import dev.hashfinder.grpc.proto.HashNameRequest;
 import dev.hashfinder.grpc.proto.HashNameResponse;
@@ -252,7 +253,8 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
       return null;
     }
     String caller = Callers.current().orElse(null);
-    String description = method + " desired_name=\"" + Wire.abbreviate(request.getDesiredName())
+    String description = method + " desired_name=\""
+        + UntrustedText.quote(request.getDesiredName())
         + "\" ideal=" + request.getIdealHammingDistance()
         + (request.getFirstIndex() == 0 ? "" : " first_index=" + request.getFirstIndex())
         + (caller == null ? "" : " from " + caller);
@@ -315,9 +317,14 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
     observer.onError(status);
   }
 
-  /** A status as a log line shows it: its code and description. */
+  /**
+   * A status as a log line shows it: its code and description, escaped, as a description may
+   * repeat a backend's.
+   */
   private static String summary(StatusRuntimeException status) {
-    return status.getStatus().getCode() + ": " + status.getStatus().getDescription();
+    String description = status.getStatus().getDescription();
+    return status.getStatus().getCode() + ": "
+        + (description == null ? null : UntrustedText.escape(description));
   }
 
   /** One call's search: its token, what cancelled it, and how it ends. */

@@ -45,10 +45,16 @@ import java.util.Map;
  *     <td>a {@code FindRange} whose client reads nothing this long is cancelled</td></tr>
  * <tr><td>{@code max-call-duration}</td><td>10m</td>
  *     <td>a call still running this long ends {@code DEADLINE_EXCEEDED}</td></tr>
+ * <tr><td>{@code caller-prefix-ipv4}</td><td>32</td>
+ *     <td>callers known by address share a slot share per IPv4 network of this prefix</td></tr>
+ * <tr><td>{@code caller-prefix-ipv6}</td><td>64</td>
+ *     <td>the same per IPv6 network: one host commonly holds a whole /64</td></tr>
  * </table>
  *
- * <p>The last two bound what the budget cannot: wall time when nothing is hashed. They and the
- * two sizes apply to an in-process server too; the rest are the networked server's.
+ * <p>The stalled-stream timeout and the call duration bound what the budget cannot: wall time
+ * when nothing is hashed. They and the two sizes apply to an in-process server too; the rest are
+ * the networked server's. The caller prefixes say who counts as one caller when neither a token
+ * nor a client certificate says so (an IPv4 address mapped into IPv6 counts as IPv4).
  *
  * <p>Immutable and thread-safe; every {@code with} method returns a copy.
  */
@@ -57,7 +63,7 @@ public final class ServerLimits {
       Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(20),
       Duration.ofSeconds(30), Duration.ofMinutes(30), Duration.ofMinutes(5),
       Duration.ofSeconds(5), 100, Duration.ofMillis(1), 2000, Duration.ofSeconds(1),
-      Duration.ofSeconds(10), Duration.ofMinutes(10));
+      Duration.ofSeconds(10), Duration.ofMinutes(10), 32, 64);
 
   private final int maxRequestBytes;
   private final int maxMetadataBytes;
@@ -75,13 +81,16 @@ public final class ServerLimits {
   private final Duration resetWindow;
   private final Duration stalledStreamTimeout;
   private final Duration maxCallDuration;
+  private final int callerPrefixIpv4;
+  private final int callerPrefixIpv6;
 
   private ServerLimits(int maxRequestBytes, int maxMetadataBytes, int maxCallsPerConnection,
       Duration permitKeepAliveTime, Duration keepAliveTime, Duration keepAliveTimeout,
       Duration maxConnectionIdle, Duration maxConnectionAge, Duration maxConnectionAgeGrace,
       Duration handshakeTimeout, int maxPrematureResets, Duration prematureResetTime,
       int maxResetsPerWindow, Duration resetWindow,
-      Duration stalledStreamTimeout, Duration maxCallDuration) {
+      Duration stalledStreamTimeout, Duration maxCallDuration, int callerPrefixIpv4,
+      int callerPrefixIpv6) {
     this.maxRequestBytes = positive("max-request-bytes", maxRequestBytes);
     this.maxMetadataBytes = positive("max-metadata-bytes", maxMetadataBytes);
     this.maxCallsPerConnection = positive("max-calls-per-connection", maxCallsPerConnection);
@@ -98,6 +107,8 @@ public final class ServerLimits {
     this.resetWindow = positive("reset-window", resetWindow);
     this.stalledStreamTimeout = positive("stalled-stream-timeout", stalledStreamTimeout);
     this.maxCallDuration = positive("max-call-duration", maxCallDuration);
+    this.callerPrefixIpv4 = prefix("caller-prefix-ipv4", callerPrefixIpv4, 32);
+    this.callerPrefixIpv6 = prefix("caller-prefix-ipv6", callerPrefixIpv6, 128);
     if (resetWindow.toSeconds() < 1) {
       throw new IllegalArgumentException("reset-window < 1s: " + resetWindow);
     }
@@ -111,6 +122,13 @@ public final class ServerLimits {
   private static int positive(String name, int value) {
     if (value < 1) {
       throw new IllegalArgumentException(name + " < 1: " + value);
+    }
+    return value;
+  }
+
+  private static int prefix(String name, int value, int bits) {
+    if (value < 1 || value > bits) {
+      throw new IllegalArgumentException(name + " not in [1, " + bits + "]: " + value);
     }
     return value;
   }
@@ -207,13 +225,30 @@ public final class ServerLimits {
   }
 
   /**
+   * {@return the prefix length, 1 to 32, of the IPv4 network whose addresses count as one caller
+   * when neither a token nor a client certificate names the caller}
+   */
+  public int callerPrefixIpv4() {
+    return callerPrefixIpv4;
+  }
+
+  /**
+   * {@return the prefix length, 1 to 128, of the IPv6 network whose addresses count as one caller
+   * when neither a token nor a client certificate names the caller}
+   */
+  public int callerPrefixIpv6() {
+    return callerPrefixIpv6;
+  }
+
+  /**
    * This with one count or size limit changed, by the name the table above gives it (the command
    * line's {@code --limit NAME=VALUE} uses the same names).
    *
    * @param name the name of a count or size limit, such as {@code max-request-bytes}
-   * @param value its new value; at least 1
+   * @param value its new value; at least 1 (a caller prefix: at most 32 or 128)
    * @return a copy with that limit changed
-   * @throws IllegalArgumentException if no count or size limit has that name, or value is below 1
+   * @throws IllegalArgumentException if no count or size limit has that name, or the value is out
+   *     of its range
    */
   public ServerLimits with(String name, int value) {
     return change(name, value);
@@ -271,6 +306,8 @@ public final class ServerLimits {
     values.put("reset-window", resetWindow);
     values.put("stalled-stream-timeout", stalledStreamTimeout);
     values.put("max-call-duration", maxCallDuration);
+    values.put("caller-prefix-ipv4", callerPrefixIpv4);
+    values.put("caller-prefix-ipv6", callerPrefixIpv6);
     return values;
   }
 
@@ -283,7 +320,8 @@ public final class ServerLimits {
         (Duration) v.get("handshake-timeout"), (Integer) v.get("max-premature-resets"),
         (Duration) v.get("premature-reset-time"), (Integer) v.get("max-resets-per-window"),
         (Duration) v.get("reset-window"), (Duration) v.get("stalled-stream-timeout"),
-        (Duration) v.get("max-call-duration"));
+        (Duration) v.get("max-call-duration"), (Integer) v.get("caller-prefix-ipv4"),
+        (Integer) v.get("caller-prefix-ipv6"));
   }
 
   @Override

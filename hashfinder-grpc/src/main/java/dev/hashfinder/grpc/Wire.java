@@ -129,9 +129,4 @@ final class Wire {
     }
     return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
   }
-
-  /** A user-supplied string, cut short enough for a log or status message. */
-  static String abbreviate(String text) {
-    return text.length() <= 64 ? text : text.substring(0, 61) + "...";
-  }
 }

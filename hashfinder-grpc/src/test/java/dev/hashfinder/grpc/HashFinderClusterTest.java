@@ -200,7 +200,7 @@ class HashFinderClusterTest {
   void serversThatRefuseTheClustersCredentials_endASearchAtOnce_namingWhy() {
     HashFinderEngine engine = closeLater(HashFinderEngine.newBuilder().threads(1).build());
     closeLater(HashFinderServer.inProcess("guarded-0").finder(engine)
-        .bearerTokens(BearerTokens.of("the-token")).start());
+        .bearerTokens(BearerTokens.of("the-token-0123456789")).start());
     HashFinderCluster cluster = closeLater(HashFinderCluster.newBuilder("guarded-0")
         .channelBuilder(InProcessChannelBuilder::forName)
         .unavailableGrace(Duration.ofMinutes(5)) // not waited for: no credentials come by waiting

@@ -56,6 +56,7 @@ class PythonInteropTest {
   private static final String PYTHON = "/usr/bin/python3";
   private static final Path SCRIPTS = Path.of("src/test/python").toAbsolutePath();
   private static final Path STUBS = Path.of("target/python-stubs").toAbsolutePath();
+  private static final String PY_TOKEN = "py-token-0123456789";
 
   private final List<AutoCloseable> closeables = new ArrayList<>();
 
@@ -126,11 +127,11 @@ class PythonInteropTest {
   void pythonClient_overTls_withTheToken_isServed_andWithoutIt_isUnauthenticated(
       @TempDir Path directory) throws Exception {
     TestCertificates tls = TestCertificates.create(directory);
-    String target = "localhost:" + secureServer(tls, false, "py-token").port();
+    String target = "localhost:" + secureServer(tls, false, PY_TOKEN).port();
     Map<String, String> trusting = Map.of("HF_TLS_CA", tls.ca().toString());
 
     List<String> withToken = python(Map.of("HF_TLS_CA", tls.ca().toString(),
-        "HF_TOKEN", "py-token"), "interop_client.py", target, "find", "aa").awaitExit();
+        "HF_TOKEN", PY_TOKEN), "interop_client.py", target, "find", "aa").awaitExit();
     List<String> withoutToken =
         python(trusting, "interop_client.py", target, "find", "aa").awaitExit();
 
@@ -145,13 +146,13 @@ class PythonInteropTest {
   void pythonClient_withMutualTls_isServedWithItsCertificate_andRefusedWithout(
       @TempDir Path directory) throws Exception {
     TestCertificates tls = TestCertificates.create(directory);
-    String target = "localhost:" + secureServer(tls, true, "py-token").port();
+    String target = "localhost:" + secureServer(tls, true, PY_TOKEN).port();
 
     List<String> certified = python(Map.of("HF_TLS_CA", tls.ca().toString(),
         "HF_TLS_CERT", tls.clientCert().toString(), "HF_TLS_KEY", tls.clientKey().toString(),
-        "HF_TOKEN", "py-token"), "interop_client.py", target, "find", "aa").awaitExit();
+        "HF_TOKEN", PY_TOKEN), "interop_client.py", target, "find", "aa").awaitExit();
     List<String> uncertified = python(Map.of("HF_TLS_CA", tls.ca().toString(),
-        "HF_TOKEN", "py-token"), "interop_client.py", target, "find", "aa").awaitExit();
+        "HF_TOKEN", PY_TOKEN), "interop_client.py", target, "find", "aa").awaitExit();
 
     assertThat(certified).last().isEqualTo("{\"status\": \"OK\", \"details\": \"\"}");
     assertThat(uncertified).singleElement().asString().startsWith("{\"status\": \"UNAVAILABLE\"");

@@ -3,6 +3,7 @@ package dev.hashfinder.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hashfinder.CancellationToken;
 import dev.hashfinder.FinderBusyException;
@@ -12,7 +13,6 @@ import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.HashFinderEngine;
 import dev.hashfinder.grpc.proto.HashFinderGrpc;
 import dev.hashfinder.grpc.proto.HashNameRequest;
-import io.grpc.CallCredentials;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -27,11 +27,17 @@ import io.grpc.TlsServerCredentials;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
@@ -50,6 +56,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SecureServerTest {
+  private static final String ALICE = "alice-token-0123456789";
+  private static final String BOB = "bob-token-0123456789";
+
   @TempDir static Path certificates;
   private static TestCertificates tls;
 
@@ -127,7 +136,7 @@ class SecureServerTest {
   }
 
   @Test
-  void mutualTls_servesACertifiedClient_andNamesItByItsSubject() throws Exception {
+  void mutualTls_servesACertifiedClient_andNamesItByItsSubjectAndIssuer() throws Exception {
     Queue<String> callers = new ConcurrentLinkedQueue<>();
     HashFinderServer server = mutualTls(recordingCallers(callers));
     ChannelCredentials certified = TlsChannelCredentials.newBuilder()
@@ -139,7 +148,54 @@ class SecureServerTest {
         .find(Query.of("aa", 0)).get(30, TimeUnit.SECONDS);
 
     assertThat(match.index()).isEqualTo(101);
-    assertThat(callers).containsExactly(TestCertificates.CLIENT_SUBJECT);
+    assertThat(callers).containsExactly(TestCertificates.CLIENT_CALLER);
+  }
+
+  @Test
+  void mutualTls_theSameSubjectFromAnotherTrustedCa_isAnotherCaller_withItsOwnShare()
+      throws Exception {
+    Queue<String> callers = new ConcurrentLinkedQueue<>();
+    HashFinderEngine unlimited = HashFinderEngine.newBuilder().threads(1)
+        .budget(ResourceBudget.unlimited()).build();
+    closeables.add(unlimited);
+    HashFinderServer server = HashFinderServer.forPort(0).finder(unlimited)
+        .credentials(TlsServerCredentials.newBuilder()
+            .keyManager(tls.serverCert().toFile(), tls.serverKey().toFile())
+            .trustManager(tls.bothCas().toFile())
+            .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
+            .build())
+        .intercept(recordingCallers(callers))
+        .maxConcurrentSearches(4) // a share of 1 each
+        .start();
+    closeables.add(server);
+    HashFinderClient alice = HashFinderClient.create(channel(server, TlsChannelCredentials
+        .newBuilder().trustManager(tls.ca().toFile())
+        .keyManager(tls.clientCert().toFile(), tls.clientKey().toFile()).build()));
+    HashFinderClient otherAlice = HashFinderClient.create(channel(server, TlsChannelCredentials
+        .newBuilder().trustManager(tls.ca().toFile())
+        .keyManager(tls.secondCaClientCert().toFile(), tls.secondCaClientKey().toFile())
+        .build()));
+    CancellationToken token = new CancellationToken();
+    Query endless = Query.of("hashfinder", 0);
+    List<CompletableFuture<Match>> running = new ArrayList<>();
+    running.add(alice.find(endless, ResourceBudget.unlimited(), token));
+    await().atMost(Duration.ofSeconds(20))
+        .until(() -> server.service().runningSearches() == 1);
+
+    running.add(otherAlice.find(endless, ResourceBudget.unlimited(), token));
+    await().atMost(Duration.ofSeconds(20))
+        .until(() -> server.service().runningSearches() == 2);
+    Throwable aliceAgain = failure(alice.find(endless, ResourceBudget.unlimited(), token));
+    token.cancel();
+
+    assertThat(aliceAgain).isInstanceOf(FinderBusyException.class);
+    assertThat(Status.fromThrowable(aliceAgain.getCause()).getDescription()).isEqualTo("caller "
+        + TestCertificates.CLIENT_CALLER + " is running its share of 1 of the server's 4 "
+        + "concurrent searches");
+    assertThat(callers).containsExactly(TestCertificates.CLIENT_CALLER,
+        TestCertificates.SECOND_CA_CLIENT_CALLER, TestCertificates.CLIENT_CALLER);
+    await().atMost(Duration.ofSeconds(10)).until(() -> unlimited.activeSearches() == 0);
+    assertThat(running).allMatch(CompletableFuture::isDone);
   }
 
   @Test
@@ -184,13 +240,13 @@ class SecureServerTest {
   @Test
   void tokens_aCallWithoutOne_orWithAnotherOne_isUnauthenticated_beforeAnySearch()
       throws Exception {
-    HashFinderServer server = withTokens(BearerTokens.of("right-token"));
+    HashFinderServer server = withTokens(BearerTokens.of("right-token-0123456789"));
     HashFinderClient client = HashFinderClient.create(channel(server, trustingTheCa()));
 
     Throwable without = failure(client.find(Query.of("aa", 0)));
-    Throwable wrong = failure(client.withCallCredentials(BearerTokenCredentials.of("wrong"))
+    Throwable wrong = failure(client.withCallCredentials(BearerTokenCredentials.of("wrong-token-0123456789"))
         .find(Query.of("aa", 0)));
-    Match right = client.withCallCredentials(BearerTokenCredentials.of("right-token"))
+    Match right = client.withCallCredentials(BearerTokenCredentials.of("right-token-0123456789"))
         .find(Query.of("aa", 0)).get(30, TimeUnit.SECONDS);
 
     assertThat(statusOf(without)).isEqualTo(Status.Code.UNAUTHENTICATED);
@@ -205,7 +261,7 @@ class SecureServerTest {
 
   @Test
   void tokens_healthChecksStayOpen() throws Exception {
-    HashFinderServer server = withTokens(BearerTokens.of("right-token"));
+    HashFinderServer server = withTokens(BearerTokens.of("right-token-0123456789"));
 
     HealthCheckResponse health = HealthGrpc.newBlockingStub(channel(server, trustingTheCa()))
         .withDeadlineAfter(30, TimeUnit.SECONDS)
@@ -216,7 +272,7 @@ class SecureServerTest {
 
   @Test
   void tokens_refusedCalls_spendNoHash() throws Exception {
-    HashFinderServer server = withTokens(BearerTokens.of("right-token"));
+    HashFinderServer server = withTokens(BearerTokens.of("right-token-0123456789"));
     HashFinderGrpc.HashFinderBlockingStub stub =
         HashFinderGrpc.newBlockingStub(channel(server, trustingTheCa()))
             .withDeadlineAfter(30, TimeUnit.SECONDS);
@@ -229,17 +285,19 @@ class SecureServerTest {
   }
 
   @Test
-  void tokens_fromAFile_areReReadWhenItChanges() throws Exception {
+  void tokens_fromAFile_areReReadWhenItsContentChanges() throws Exception {
     Path file = certificates.resolve("tokens-" + System.nanoTime());
-    Files.writeString(file, "# operators\nold-token\n", StandardCharsets.UTF_8);
+    Files.writeString(file, "# operators\nold-token-0123456789\n", StandardCharsets.UTF_8);
     HashFinderServer server = withTokens(BearerTokens.fromFile(file));
     HashFinderClient client = HashFinderClient.create(channel(server, trustingTheCa()));
-    HashFinderClient old = client.withCallCredentials(BearerTokenCredentials.of("old-token"));
+    HashFinderClient old = client.withCallCredentials(BearerTokenCredentials.of("old-token-0123456789"));
     HashFinderClient rotated =
-        client.withCallCredentials(BearerTokenCredentials.of("new-token"));
+        client.withCallCredentials(BearerTokenCredentials.of("new-token-0123456789"));
     assertThat(old.find(Query.of("aa", 0)).get(30, TimeUnit.SECONDS).index()).isEqualTo(101);
 
-    Files.writeString(file, "new-token\n", StandardCharsets.UTF_8);
+    FileTime written = Files.getLastModifiedTime(file);
+    Files.writeString(file, "# operators\nnew-token-0123456789\n", StandardCharsets.UTF_8);
+    Files.setLastModifiedTime(file, written); // the same size and time: only the content tells
 
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
         assertThat(rotated.find(Query.of("aa", 0)).handle((match, e) -> e).get()).isNull());
@@ -250,7 +308,7 @@ class SecureServerTest {
   @Test
   void tokens_inClear_onAnAddressOtherThanLoopback_areRefusedAtStart() {
     HashFinderServer.Builder builder = HashFinderServer.forAddress("0.0.0.0", 0)
-        .finder(engine).bearerTokens(BearerTokens.of("token"));
+        .finder(engine).bearerTokens(BearerTokens.of("token-0123456789"));
 
     assertThatThrownBy(builder::start)
         .isInstanceOf(IllegalStateException.class)
@@ -263,7 +321,7 @@ class SecureServerTest {
     HashFinderServer server = start(HashFinderServer.forAddress("0.0.0.0", 0)
         .credentials(TlsServerCredentials.create(
             tls.serverCert().toFile(), tls.serverKey().toFile()))
-        .bearerTokens(BearerTokens.of("token")));
+        .bearerTokens(BearerTokens.of("token-0123456789")));
 
     assertThat(server.addresses()).singleElement()
         .satisfies(address -> assertThat(address.getAddress().isAnyLocalAddress()).isTrue());
@@ -272,30 +330,64 @@ class SecureServerTest {
   @Test
   void tokens_inClear_onLoopback_areAccepted() throws Exception {
     HashFinderServer server = start(HashFinderServer.forPort(0)
-        .bearerTokens(BearerTokens.of("local-token")));
+        .bearerTokens(BearerTokens.of("local-token-0123456789")));
 
     Match match = HashFinderClient.create(channel(server, InsecureChannelCredentials.create()))
-        .withCallCredentials(BearerTokenCredentials.of("local-token"))
+        .withCallCredentials(BearerTokenCredentials.of("local-token-0123456789"))
         .find(Query.of("aa", 0)).get(30, TimeUnit.SECONDS);
 
     assertThat(match.index()).isEqualTo(101);
   }
 
   @Test
-  void bearerCredentials_neverSendATokenInClear_toAnotherHost() throws Exception {
-    HashFinderServer server = start(HashFinderServer.forPort(0)
-        .bearerTokens(BearerTokens.of("local-token")));
-    ManagedChannel channel = Grpc.newChannelBuilder("127.0.0.1:" + server.port(),
-        InsecureChannelCredentials.create()).overrideAuthority("example.com").build();
+  void bearerCredentials_neverSendATokenInClear_toAnotherAddress_evenOneCalledLocalhost()
+      throws Exception {
+    InetAddress external = nonLoopbackAddress();
+    HashFinderServer server = start(HashFinderServer.forAddress(external.getHostAddress(), 0));
+    String target = HashFinderServer.describe(new InetSocketAddress(external, server.port()));
+    ManagedChannel channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
+        .overrideAuthority("localhost:1").build();
     closeables.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
-    CallCredentials credentials = BearerTokenCredentials.of("local-token");
 
     Throwable refused = failure(HashFinderClient.create(channel)
-        .withCallCredentials(credentials).find(Query.of("aa", 0)));
+        .withCallCredentials(BearerTokenCredentials.of("local-token-0123456789"))
+        .find(Query.of("aa", 0)));
 
     assertThat(statusOf(refused)).isEqualTo(Status.Code.UNAUTHENTICATED);
     assertThat(Status.fromThrowable(refused).getDescription())
-        .isEqualTo("not sending a bearer token in clear to example.com: use TLS");
+        .isEqualTo("not sending a bearer token in clear to " + target + ": use TLS");
+    assertThat(engine.hashesExamined()).isZero();
+  }
+
+  @Test
+  void bearerCredentials_sendATokenInClear_overAConnectionToLoopback_whateverItsAuthority()
+      throws Exception {
+    HashFinderServer server = start(HashFinderServer.forPort(0)
+        .bearerTokens(BearerTokens.of("local-token-0123456789")));
+    ManagedChannel channel = Grpc.newChannelBuilder("127.0.0.1:" + server.port(),
+        InsecureChannelCredentials.create()).overrideAuthority("hashfinder.example").build();
+    closeables.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+
+    Match match = HashFinderClient.create(channel)
+        .withCallCredentials(BearerTokenCredentials.of("local-token-0123456789"))
+        .find(Query.of("aa", 0)).get(30, TimeUnit.SECONDS);
+
+    assertThat(match.index()).isEqualTo(101);
+  }
+
+  /** An address of this machine's that is not loopback; the test is skipped if it has none. */
+  static InetAddress nonLoopbackAddress() throws Exception {
+    for (NetworkInterface network : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+      if (network.isUp() && !network.isLoopback()) {
+        for (InetAddress address : Collections.list(network.getInetAddresses())) {
+          if (address instanceof Inet4Address) {
+            return address;
+          }
+        }
+      }
+    }
+    assumeTrue(false, "this machine has no address but loopback");
+    throw new AssertionError("unreachable");
   }
 
   @Test
@@ -304,14 +396,14 @@ class SecureServerTest {
         .budget(ResourceBudget.unlimited()).build();
     closeables.add(unlimited);
     HashFinderServer server = HashFinderServer.forPort(0).finder(unlimited)
-        .bearerTokens(BearerTokens.of("alice", "bob"))
-        .maxConcurrentSearches(4) // a share of 2 each
+        .bearerTokens(BearerTokens.of(ALICE, BOB))
+        .maxConcurrentSearches(8) // a share of 2 each
         .start();
     closeables.add(server);
     HashFinderClient client =
         HashFinderClient.create(channel(server, InsecureChannelCredentials.create()));
-    HashFinderClient alice = client.withCallCredentials(BearerTokenCredentials.of("alice"));
-    HashFinderClient bob = client.withCallCredentials(BearerTokenCredentials.of("bob"));
+    HashFinderClient alice = client.withCallCredentials(BearerTokenCredentials.of(ALICE));
+    HashFinderClient bob = client.withCallCredentials(BearerTokenCredentials.of(BOB));
     CancellationToken token = new CancellationToken();
     Query endless = Query.of("hashfinder", 0);
     List<CompletableFuture<Match>> running = new ArrayList<>();
@@ -328,8 +420,8 @@ class SecureServerTest {
 
     assertThat(third).isInstanceOf(FinderBusyException.class);
     assertThat(Status.fromThrowable(third.getCause()).getDescription()).isEqualTo("caller "
-        + "token " + BearerTokens.fingerprint("alice") + " is running its share of 2 of the "
-        + "server's 4 concurrent searches");
+        + "token " + BearerTokens.fingerprint(ALICE) + " is running its share of 2 of the "
+        + "server's 8 concurrent searches");
     await().atMost(Duration.ofSeconds(10)).until(() -> unlimited.activeSearches() == 0);
     assertThat(running).allMatch(CompletableFuture::isDone);
   }

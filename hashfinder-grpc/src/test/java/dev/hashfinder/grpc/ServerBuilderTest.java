@@ -62,14 +62,14 @@ class ServerBuilderTest {
   void eachSetting_mayBeGivenOnce() {
     HashFinderServer.Builder builder = HashFinderServer.forPort(0)
         .credentials(InsecureServerCredentials.create())
-        .bearerTokens(BearerTokens.of("t"))
+        .bearerTokens(BearerTokens.of("token-0123456789"))
         .limits(ServerLimits.defaults())
         .openTelemetry(OpenTelemetry.noop())
         .maxSearchesPerClient(1);
 
     assertThatThrownBy(() -> builder.credentials(InsecureServerCredentials.create()))
         .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("credentials was");
-    assertThatThrownBy(() -> builder.bearerTokens(BearerTokens.of("t")))
+    assertThatThrownBy(() -> builder.bearerTokens(BearerTokens.of("token-0123456789")))
         .hasMessageStartingWith("bearerTokens was already set");
     assertThatThrownBy(() -> builder.limits(ServerLimits.defaults()))
         .hasMessageStartingWith("limits was already set");
@@ -146,15 +146,15 @@ class ServerBuilderTest {
   }
 
   @Test
-  void theDefaultShare_isHalfTheSlotsRoundedUp_andReturnsWhenSearchesEnd() throws Exception {
+  void theDefaultShare_isAQuarterOfTheSlots_andReturnsWhenSearchesEnd() throws Exception {
     HashFinderServer server = started(HashFinderServer.forPort(0)
-        .bearerTokens(BearerTokens.of("alice"))
-        .maxConcurrentSearches(3)); // a share of 2
+        .bearerTokens(BearerTokens.of("alice-token-0123456789"))
+        .maxConcurrentSearches(11)); // a share of 2
     ManagedChannel channel = io.grpc.Grpc.newChannelBuilder("localhost:" + server.port(),
         io.grpc.InsecureChannelCredentials.create()).build();
     closeables.add(channel::shutdownNow);
     HashFinderClient alice = HashFinderClient.create(channel)
-        .withCallCredentials(BearerTokenCredentials.of("alice"));
+        .withCallCredentials(BearerTokenCredentials.of("alice-token-0123456789"));
 
     for (int round = 0; round < 2; round++) {
       CancellationToken token = new CancellationToken();

@@ -50,7 +50,9 @@ class ServerLimitsTest {
         Map.entry("max-resets-per-window", 2000),
         Map.entry("reset-window", Duration.ofSeconds(1)),
         Map.entry("stalled-stream-timeout", Duration.ofSeconds(10)),
-        Map.entry("max-call-duration", Duration.ofMinutes(10)));
+        Map.entry("max-call-duration", Duration.ofMinutes(10)),
+        Map.entry("caller-prefix-ipv4", 32),
+        Map.entry("caller-prefix-ipv6", 64));
     assertThat(limits.maxRequestBytes()).isEqualTo(4096);
     assertThat(limits.maxMetadataBytes()).isEqualTo(8192);
     assertThat(limits.maxCallsPerConnection()).isEqualTo(100);
@@ -67,6 +69,8 @@ class ServerLimitsTest {
     assertThat(limits.resetWindow()).isEqualTo(Duration.ofSeconds(1));
     assertThat(limits.stalledStreamTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(limits.maxCallDuration()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(limits.callerPrefixIpv4()).isEqualTo(32);
+    assertThat(limits.callerPrefixIpv6()).isEqualTo(64);
   }
 
   @Test
@@ -95,7 +99,7 @@ class ServerLimitsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("no count limit is called max-bytes; those are: max-request-bytes, "
             + "max-metadata-bytes, max-calls-per-connection, max-premature-resets, "
-            + "max-resets-per-window");
+            + "max-resets-per-window, caller-prefix-ipv4, caller-prefix-ipv6");
     assertThatThrownBy(() -> ServerLimits.defaults().with("max-request-bytes", Duration.ZERO))
         .hasMessageStartingWith("no time limit is called max-request-bytes; those are: "
             + "permit-keepalive-time, keepalive-time,");
@@ -106,6 +110,12 @@ class ServerLimitsTest {
     assertThatThrownBy(() ->
         ServerLimits.defaults().with("reset-window", Duration.ofMillis(500)))
         .hasMessage("reset-window < 1s: PT0.5S");
+    assertThatThrownBy(() -> ServerLimits.defaults().with("caller-prefix-ipv4", 33))
+        .hasMessage("caller-prefix-ipv4 not in [1, 32]: 33");
+    assertThatThrownBy(() -> ServerLimits.defaults().with("caller-prefix-ipv6", 0))
+        .hasMessage("caller-prefix-ipv6 not in [1, 128]: 0");
+    assertThat(ServerLimits.defaults().with("caller-prefix-ipv6", 128).callerPrefixIpv6())
+        .isEqualTo(128);
   }
 
   @Test

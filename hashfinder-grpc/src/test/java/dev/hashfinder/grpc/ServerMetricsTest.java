@@ -86,13 +86,13 @@ class ServerMetricsTest {
         .budget(ResourceBudget.unlimited()).build();
     HashFinderServer other = HashFinderServer.inProcess("metrics-test-refusals")
         .finder(unlimited).openTelemetry(openTelemetry).maxConcurrentSearches(1)
-        .bearerTokens(BearerTokens.of("token")).start();
+        .bearerTokens(BearerTokens.of("token-0123456789")).start();
     ManagedChannel otherChannel =
         InProcessChannelBuilder.forName("metrics-test-refusals").directExecutor().build();
     try {
       HashFinderClient anonymous = HashFinderClient.create(otherChannel);
       HashFinderClient client =
-          anonymous.withCallCredentials(BearerTokenCredentials.of("token"));
+          anonymous.withCallCredentials(BearerTokenCredentials.of("token-0123456789"));
       CancellationToken token = new CancellationToken();
       client.find(Query.of("hashfinder", 0), ResourceBudget.unlimited(), token);
       await().atMost(Duration.ofSeconds(20)).until(() -> other.service().runningSearches() == 1);

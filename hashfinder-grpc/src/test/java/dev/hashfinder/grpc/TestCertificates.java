@@ -11,12 +11,19 @@ import java.util.concurrent.TimeUnit;
 /**
  * Throw-away certificates made with openssl for one test run: a CA, a server certificate for
  * localhost, 127.0.0.1 and ::1, and a client certificate for {@code CN=alice,O=hashfinder
- * tests}, with keys in PKCS#8 PEM as {@code openssl pkcs8 -topk8 -nocrypt} writes them. Nothing
- * is committed. Without openssl the calling test is skipped, except under CI, where that fails.
+ * tests}, with keys in PKCS#8 PEM as {@code openssl pkcs8 -topk8 -nocrypt} writes them; and a
+ * second CA that signed a client certificate of the same name. Nothing is committed. Without
+ * openssl the calling test is skipped, except under CI, where that fails.
  */
 public final class TestCertificates {
-  /** The client certificate's subject, as the server names the caller. */
+  /** The client certificate's subject. */
   public static final String CLIENT_SUBJECT = "O=hashfinder tests,CN=alice";
+  /** The client certificate as the server names the caller: its subject and its issuer. */
+  public static final String CLIENT_CALLER =
+      "<" + CLIENT_SUBJECT + "> issued by <CN=hashfinder test CA>";
+  /** The second CA's certificate of the same subject, as the server names the caller. */
+  public static final String SECOND_CA_CLIENT_CALLER =
+      "<" + CLIENT_SUBJECT + "> issued by <CN=second test CA>";
 
   private final Path directory;
 
@@ -43,9 +50,16 @@ public final class TestCertificates {
         "extendedKeyUsage=clientAuth\n", StandardCharsets.US_ASCII);
     authority(directory, "ca", "/CN=hashfinder test CA");
     authority(directory, "stranger-ca", "/CN=another CA");
+    authority(directory, "second-ca", "/CN=second test CA");
     signed(directory, "server", "/CN=localhost", "ca", "server.ext");
     signed(directory, "client", "/CN=alice/O=hashfinder tests", "ca", "client.ext");
     signed(directory, "stranger", "/CN=mallory", "stranger-ca", "client.ext");
+    signed(directory, "second-client", "/CN=alice/O=hashfinder tests", "second-ca",
+        "client.ext");
+    Files.writeString(directory.resolve("both-cas.pem"),
+        Files.readString(directory.resolve("ca.pem"), StandardCharsets.US_ASCII)
+            + Files.readString(directory.resolve("second-ca.pem"), StandardCharsets.US_ASCII),
+        StandardCharsets.US_ASCII);
     return new TestCertificates(directory);
   }
 
@@ -119,5 +133,20 @@ public final class TestCertificates {
   /** {@return that certificate's key, PKCS#8 PEM} */
   public Path strangerKey() {
     return directory.resolve("stranger.key");
+  }
+
+  /** {@return the CA and the second CA, in one PEM file: a server trusting both} */
+  public Path bothCas() {
+    return directory.resolve("both-cas.pem");
+  }
+
+  /** {@return a client certificate with the client's subject, signed by the second CA, PEM} */
+  public Path secondCaClientCert() {
+    return directory.resolve("second-client.pem");
+  }
+
+  /** {@return that certificate's key, PKCS#8 PEM} */
+  public Path secondCaClientKey() {
+    return directory.resolve("second-client.key");
   }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** How durations and user strings appear in statuses and logs. */
+/** How durations appear in statuses and logs. */
 class WireTest {
   @Test
   void durations_readAsTheCommandLineWritesThem() {
@@ -13,11 +13,5 @@ class WireTest {
     assertThat(Wire.describe(Duration.ofSeconds(90))).isEqualTo("90s");
     assertThat(Wire.describe(Duration.ofSeconds(10))).isEqualTo("10s");
     assertThat(Wire.describe(Duration.ofMillis(1500))).isEqualTo("1500ms");
-  }
-
-  @Test
-  void userStrings_areCutAfter64Characters() {
-    assertThat(Wire.abbreviate("n".repeat(64))).isEqualTo("n".repeat(64));
-    assertThat(Wire.abbreviate("n".repeat(65))).isEqualTo("n".repeat(61) + "...");
   }
 }
