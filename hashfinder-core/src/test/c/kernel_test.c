@@ -374,7 +374,7 @@ static void check_scans(int digest, const char *target, int64_t start, int64_t c
       for (int c = 0; c < n_copies; c++) {
         /* Small capacities too, so that the scan's resumption after a full buffer is
            exercised (without the filter every few candidates are a hit: larger ones). */
-        int capacity = (pass_all ? 40 : 1) + (int) ((start + threshold) % 7);
+        int capacity = (pass_all ? 40 : 1) + (int) ((start % 7 + threshold) % 7);
         int found = scan_all(digest, features[c], &query, start, count, capacity, hits);
         CHECK(found == wanted, "%s copy %d: %s within %d from %lld (filter %s): %d hits, expected %d",
               NAMES[digest], hf_copy(digest, features[c]), target, threshold, (long long) start,
