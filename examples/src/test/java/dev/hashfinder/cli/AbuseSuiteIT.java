@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Timeout;
  * The HTTP/2 abuse suite ({@code src/test/python/abuse.py}): eight attacks on the packaged
  * {@code serve}, then two legitimate clients that cancel heavily, each while a legitimate client
  * keeps calling, with the targets of docs/RELIABILITY.md checked and the table written to {@code
- * target/abuse-report.md}. Run with {@code mvn -Pabuse -pl examples verify} (about three
- * minutes); {@code .ci/run} runs it.
+ * target/abuse-report.md}. Run with {@code mvn -Pabuse -pl examples verify} (docs/RELIABILITY.md
+ * says how long it takes); {@code .ci/run} runs it.
  */
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
 class AbuseSuiteIT {

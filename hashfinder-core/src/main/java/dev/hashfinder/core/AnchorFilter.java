@@ -13,12 +13,14 @@ import java.util.List;
  * <p>The digest's bits are read as {@code long}s of ten 6-bit lanes, each lane one base64
  * character ({@link #pack}). By the pigeonhole principle (see {@link
  * WindowMatcher}), a window within distance k of the target matches one of k + 1 pieces of it
- * exactly, so it matches that piece's <em>anchor</em>, the two adjacent characters of the piece
- * least likely to occur, somewhere in the text. Lanes equal to a character are found for all eight
- * lanes at once with a XOR and the exact zero-lane test {@code ~(((y & M) + M) | y | M) & H}; an
- * anchor occurs where its first character's lanes meet its second's, shifted by one lane. A
- * candidate with no anchor anywhere cannot qualify; the rest (a few percent) go to the exact
- * count. It never rejects a candidate that qualifies.
+ * exactly, so it matches that piece's <em>anchor</em>, the run of adjacent characters of the piece
+ * least likely to occur, somewhere in the text: a run of three ({@code TripleFilter}) when every
+ * piece that can match has three characters or more and there are at most {@link #MAX_TRIPLES}
+ * pieces, else a pair. For pairs, lanes equal to a character are found for all ten lanes at once
+ * with a XOR and the exact zero-lane test {@code ~(((y & M) + M) | y | M) & H}; an anchor occurs
+ * where its first character's lanes meet its second's, shifted by one lane. A candidate with no
+ * anchor anywhere cannot qualify; the rest (a few percent) go to the exact count. It never rejects
+ * a candidate that qualifies.
  *
  * <p>Padding characters ({@code '='}) are not in the lanes: a piece whose anchor needs one is not
  * filtered, and neither is a piece of one character matching a padding-only code. Immutable and

@@ -65,9 +65,10 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
   private final LongAdder hashesExamined = new LongAdder();
 
   /**
-   * The most candidates a search may examine on an engine whose builder was given no budget: about
-   * two seconds of two cores. A search for an unreachable target then ends instead of running for
-   * ever; {@code budget(ResourceBudget.unlimited())} asks for no limit by name.
+   * The most candidates a search may examine on an engine whose builder was given no budget:
+   * seconds of two cores (docs/PERFORMANCE.md has the rates). A search for an unreachable target
+   * then ends instead of running for ever; {@code budget(ResourceBudget.unlimited())} asks for no
+   * limit by name.
    */
   public static final long DEFAULT_MAX_HASHES = 100_000_000L;
 

@@ -13,7 +13,7 @@ import java.util.stream.IntStream;
 /**
  * The rules a query must meet before a digest can search for it, beyond those of its own fields
  * that {@link Query}'s constructor checks: the digest is one the finder offers, the target fits
- * its hash text, and some hash text could bring the target within the ideal distance (SPEC §1:
+ * its hash text, and some hash text could bring the target within the ideal distance (docs/PROTOCOL.md:
  * a target character that no hash text holds at the place a window puts it costs a mismatch in
  * every window; a query whose unavoidable mismatches exceed its ideal distance is refused instead
  * of burning its budget). Each rule is stated here once; the edges translate its field names.

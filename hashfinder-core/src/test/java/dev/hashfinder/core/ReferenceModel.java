@@ -13,7 +13,7 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 
 /**
- * The search of SPEC §1 written as plainly as possible, as the reference does it: strings, base64
+ * The search of docs/PROTOCOL.md written as plainly as possible, as the reference does it: strings, base64
  * text and a window-by-window count. Slow and obviously right; the engine is checked against it.
  */
 public final class ReferenceModel {

@@ -205,7 +205,7 @@ public final class HashFinderCluster implements HashFinder, AutoCloseable {
 
   /**
    * Stops every search (each backend's call is cancelled), closes every channel and the
-   * cluster's threads, waiting up to about two seconds for the cancellations to go out.
+   * cluster's threads, waiting up to about three seconds for the cancellations to go out.
    * Idempotent.
    */
   @Override

@@ -18,8 +18,10 @@
  *   <li>{@code CANCELLED}: the client cancelled.
  *   <li>{@code DEADLINE_EXCEEDED}: the call's deadline or the server's time budget passed.
  *   <li>{@code INVALID_ARGUMENT}: the request is malformed, or asks for a target no hash text
- *       can bring within its distance; the message names the field, and a {@code
- *       google.rpc.BadRequest} carries it.
+ *       can bring within its distance; the message names the wire field. A {@code
+ *       google.rpc.BadRequest} carries it when it is one of the query's ({@link
+ *       dev.hashfinder.InvalidQueryException}); a negative {@code max_hashes} or {@code
+ *       max_matches}, or bytes that are not a request, come without one (docs/PROTOCOL.md).
  *   <li>{@code UNAVAILABLE}: the server is shutting down, or its engine was closed.
  * </ul>
  *

@@ -18,12 +18,18 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -71,6 +77,51 @@ class ServerLimitsTest {
     assertThat(limits.maxCallDuration()).isEqualTo(Duration.ofMinutes(10));
     assertThat(limits.callerPrefixIpv4()).isEqualTo(32);
     assertThat(limits.callerPrefixIpv6()).isEqualTo(64);
+  }
+
+  /**
+   * The defaults are written in two tables, this class's javadoc and docs/SECURITY.md's; both are
+   * read here and must say what {@link ServerLimits#defaults()} holds, so a changed default cannot
+   * leave either behind.
+   */
+  @Test
+  void defaults_areWhatTheJavadocAndSecurityMdTablesSay() throws Exception {
+    Map<String, Object> expected = ServerLimits.defaults().asMap();
+    Path source = Path.of("src/main/java", ServerLimits.class.getName().replace('.', '/') + ".java");
+    Path securityMd = Path.of("../docs/SECURITY.md");
+
+    assertThat(tableRows(Files.readString(source),
+        "<td>\\{@code ([a-z0-9-]+)\\}</td><td>([^<]+)</td>", expected.keySet()))
+        .as("the defaults in %s", source).containsExactlyEntriesOf(expected);
+    assertThat(tableRows(Files.readString(securityMd),
+        "(?m)^\\| `([a-z0-9-]+)` \\| ([^|]+?) \\|", expected.keySet()))
+        .as("the defaults in %s", securityMd).containsExactlyEntriesOf(expected);
+  }
+
+  /** A limit's value as the tables write it: 4096 (a count), 10s, 30m, 1ms. */
+  private static Object read(String written) {
+    Matcher duration = Pattern.compile("(\\d+)(ms|s|m)").matcher(written);
+    if (!duration.matches()) {
+      return Integer.valueOf(written);
+    }
+    long amount = Long.parseLong(duration.group(1));
+    return switch (duration.group(2)) {
+      case "ms" -> Duration.ofMillis(amount);
+      case "s" -> Duration.ofSeconds(amount);
+      default -> Duration.ofMinutes(amount);
+    };
+  }
+
+  /** The rows of a table whose first cell names a limit, as name and default, in their order. */
+  private static Map<String, Object> tableRows(String text, String row, Set<String> names) {
+    Map<String, Object> rows = new LinkedHashMap<>();
+    Matcher matcher = Pattern.compile(row).matcher(text);
+    while (matcher.find()) {
+      if (names.contains(matcher.group(1))) {
+        rows.put(matcher.group(1), read(matcher.group(2).trim()));
+      }
+    }
+    return rows;
   }
 
   @Test
