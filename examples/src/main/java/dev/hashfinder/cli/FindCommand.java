@@ -6,7 +6,7 @@ import dev.hashfinder.Match;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.HashFinderEngine;
-import dev.hashfinder.core.UntrustedText;
+import dev.hashfinder.core.internal.UntrustedText;
 import dev.hashfinder.grpc.BearerTokenCredentials;
 import dev.hashfinder.grpc.HashFinderClient;
 import dev.hashfinder.grpc.HashFinderCluster;

@@ -1,7 +1,7 @@
 package dev.hashfinder.grpc;
 
 import com.google.common.net.InetAddresses;
-import dev.hashfinder.core.UntrustedText;
+import dev.hashfinder.core.internal.UntrustedText;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Grpc;

@@ -11,9 +11,9 @@ import dev.hashfinder.Match;
 import dev.hashfinder.MatchListener;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
-import dev.hashfinder.core.ChunkPlan;
+import dev.hashfinder.core.internal.ChunkPlan;
 import dev.hashfinder.core.MatchVerifier;
-import dev.hashfinder.core.UntrustedText;
+import dev.hashfinder.core.internal.UntrustedText;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -252,7 +252,7 @@ final class ClusterSearch<T> {
     return String.format(Locale.ROOT, "cluster search desired_name=\"%s\" %s: %,d "
             + "indices in %.2f s on %d servers, %d ranges of %,d on average, %,d indices dealt "
             + "again, servers idle %.0f%%",
-        dev.hashfinder.core.UntrustedText.quote(query.target()), outcome, plan.examined(), seconds,
+        UntrustedText.quote(query.target()), outcome, plan.examined(), seconds,
         busyByBackend.size(), ranges, ranges == 0 ? 0 : dealtIndices / ranges, redealt,
         busyByBackend.isEmpty() ? 0.0
             : 100.0 * (1 - busy / ((now - startNanos) * (double) busyByBackend.size())));

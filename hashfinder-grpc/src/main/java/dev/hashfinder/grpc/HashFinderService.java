@@ -11,7 +11,7 @@ import dev.hashfinder.Match;
 import dev.hashfinder.MatchListener;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
-import dev.hashfinder.core.UntrustedText;
+import dev.hashfinder.core.internal.UntrustedText;
 import dev.hashfinder.grpc.proto.HashFinderGrpc;
 import dev.hashfinder.grpc.proto.HashNameRequest;
 import dev.hashfinder.grpc.proto.HashNameResponse;

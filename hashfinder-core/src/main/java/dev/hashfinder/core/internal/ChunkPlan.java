@@ -1,4 +1,4 @@
-package dev.hashfinder.core;
+package dev.hashfinder.core.internal;
 
 import java.util.Map;
 import java.util.TreeMap;

@@ -1,10 +1,11 @@
-package dev.hashfinder.core;
+package dev.hashfinder.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hashfinder.InvalidQueryException;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
+import dev.hashfinder.core.HashFinderEngine;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 

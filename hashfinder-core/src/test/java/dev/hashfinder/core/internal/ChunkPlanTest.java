@@ -1,4 +1,4 @@
-package dev.hashfinder.core;
+package dev.hashfinder.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

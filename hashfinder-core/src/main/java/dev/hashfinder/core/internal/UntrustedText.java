@@ -1,7 +1,7 @@
-package dev.hashfinder.core;
+package dev.hashfinder.core.internal;
 
 /**
- * Text that someone else wrote (a request's target or digest name, a peer's certificate name, a
+ * Not API; may change: shared by hashfinder's modules. Text that someone else wrote (a request's target or digest name, a peer's certificate name, a
  * remote server's status message), made fit for a log line, a message or a terminal: whatever
  * could end the line, move the cursor or reorder what is shown is written as an escape instead,
  * so such text can neither forge a line nor hide part of one.
@@ -70,8 +70,12 @@ public final class UntrustedText {
     return escaped.toString();
   }
 
-  /** Whether a code point may stand as itself in a line of text meant for people. */
-  static boolean printable(int c) {
+  /**
+   * {@return whether a code point may stand as itself in a line of text meant for people}
+   *
+   * @param c the code point
+   */
+  public static boolean printable(int c) {
     if (Character.isISOControl(c)) {
       return false;
     }
