@@ -6,13 +6,13 @@ import dev.hashfinder.HashAlgorithm;
 import dev.hashfinder.HashFinder;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
+import dev.hashfinder.cluster.HashFinderCluster;
 import dev.hashfinder.core.HashAlgorithms;
 import dev.hashfinder.core.HashFinderEngine;
 import dev.hashfinder.grpc.BearerTokenCredentials;
-import dev.hashfinder.grpc.BearerTokens;
-import dev.hashfinder.grpc.HashFinderCluster;
-import dev.hashfinder.grpc.HashFinderServer;
-import dev.hashfinder.grpc.ServerLimits;
+import dev.hashfinder.server.BearerTokens;
+import dev.hashfinder.server.HashFinderServer;
+import dev.hashfinder.server.ServerLimits;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
 import io.opentelemetry.exporter.prometheus.PrometheusHttpServer;
@@ -52,7 +52,7 @@ import picocli.CommandLine.Option;
             + "per call. SIGTERM or Ctrl-C stops it gracefully: calls in flight end with "
             + "UNAVAILABLE and their workers are freed."})
 final class ServeCommand implements Callable<Integer> {
-  private static final Logger logger = Logger.getLogger("dev.hashfinder.cli");
+  private static final Logger logger = Logger.getLogger(ServeCommand.class.getName());
   /** Threads of the metrics page: a scrape is served while others are slow. */
   private static final int METRICS_THREADS = 4;
   /** How long the metrics page waits for a request to arrive whole. */
