@@ -66,7 +66,9 @@ final class ClusterSearch<T> {
   /** The first range of an unmeasured backend: small, to measure it cheaply. */
   static final long FIRST_RANGE = 1 << 16;
 
-  private final HashFinderCluster cluster;
+  private final ClusterSettings settings;
+  private final ClusterMembership membership;
+  private final ClusterSearches searches;
   private final Query query;
   private final ResourceBudget budget;
   private final MatchListener listener; // null for Find
@@ -98,16 +100,19 @@ final class ClusterSearch<T> {
    * MatchVerifier#forFind} for a {@code find} (no listener), {@link MatchVerifier#forFindRange}
    * for a ranged one.
    */
-  ClusterSearch(HashFinderCluster cluster, Query query, ResourceBudget budget,
+  ClusterSearch(ClusterSettings settings, ClusterMembership membership,
+      ClusterSearches searches, Query query, ResourceBudget budget,
       MatchListener listener, MatchVerifier verifier) {
-    this.cluster = cluster;
+    this.settings = settings;
+    this.membership = membership;
+    this.searches = searches;
     this.query = query;
     this.budget = budget;
     this.listener = listener;
     this.verifier = verifier;
     this.plan = new ChunkPlan(query.firstIndex(), budget.maxHashes());
     this.nextToEmit = query.firstIndex();
-    this.events = MoreExecutors.newSequentialExecutor(cluster.executor());
+    this.events = MoreExecutors.newSequentialExecutor(membership.executor());
     this.startNanos = System.nanoTime();
     Duration timeout = budget.timeout().orElse(null);
     this.hasDeadline = timeout != null;
@@ -212,9 +217,9 @@ final class ClusterSearch<T> {
     if (future.isDone()) {
       return;
     }
-    cluster.register(this);
+    searches.register(this);
     events.execute(() -> {
-      ticker = cluster.scheduler().scheduleWithFixedDelay(
+      ticker = membership.scheduler().scheduleWithFixedDelay(
           () -> events.execute(this::pump), 100, 100, TimeUnit.MILLISECONDS);
       if (future.isDone()) {
         ticker.cancel(false);
@@ -236,7 +241,7 @@ final class ClusterSearch<T> {
       dealt.cancelledByUs = true;
       dealt.call.cancel(false);
     }
-    cluster.unregister(this);
+    searches.unregister(this);
     logger.fine(this::summary);
     stopped.complete(null);
   }
@@ -300,13 +305,13 @@ final class ClusterSearch<T> {
     if (finishIfSettled()) {
       return;
     }
-    List<ClusterBackend> backends = cluster.backends();
+    List<ClusterBackend> backends = membership.backends();
     int window = Math.max(8, 4 * backends.size());
     boolean dealing = true;
     while (dealing) {
       dealing = false;
       for (ClusterBackend backend : backends) {
-        if (!backend.available(now) || inFlightHere(backend) >= cluster.rangesPerBackend()) {
+        if (!backend.available(now) || inFlightHere(backend) >= settings.rangesPerBackend()) {
           continue;
         }
         // A ranged search with a full window deals only the range at its head (one given back
@@ -343,13 +348,13 @@ final class ClusterSearch<T> {
     if (!backend.measured()) {
       return FIRST_RANGE;
     }
-    double seconds = cluster.rangeDuration().toNanos() / 1e9;
+    double seconds = settings.rangeDuration().toNanos() / 1e9;
     // Each search starts small and grows fourfold a range, even on a measured backend: an
     // answer early in the index space then waits for a small range, not a second's worth.
     Busy here = busyByBackend.get(backend);
     long ramp = FIRST_RANGE << Math.min(40, 2 * (here == null ? 0 : here.dealt));
     long size = Math.min(ramp, (long) (backend.rate() * seconds));
-    long share = plan.undealt() / (2L * backends * cluster.rangesPerBackend());
+    long share = plan.undealt() / (2L * backends * settings.rangesPerBackend());
     return Math.max(FIRST_RANGE / 4, Math.min(Math.min(size, share), backend.largestRange()));
   }
 
@@ -358,7 +363,7 @@ final class ClusterSearch<T> {
     // Never under half a second: a range's round trip and start cost a few milliseconds, and a
     // short range must not be taken for a stalled one.
     long floor = Math.max(TimeUnit.MILLISECONDS.toNanos(500), LongMath.saturatedMultiply(
-        cluster.rangeDuration().toNanos(), backend.measured() ? 3 : 10));
+        settings.rangeDuration().toNanos(), backend.measured() ? 3 : 10));
     long expected = (long) (range.length() / backend.rate() * 1e9); // a cast saturates
     long timeout = Math.max(floor, LongMath.saturatedMultiply(4, expected));
     return hasDeadline ? Math.max(1, Math.min(timeout, deadlineNanos - System.nanoTime()))
@@ -443,14 +448,14 @@ final class ClusterSearch<T> {
       }
       plan.giveBack(stop, range.end());
       redealt += range.end() - stop;
-      cluster.redealt(range.end() - stop);
+      searches.redealt(range.end() - stop);
       String problem = cause instanceof DeadlineExceededException
           ? "stalled: range " + range + " not done within "
               + Formats.duration(Duration.ofNanos(dealt.timeoutNanos))
           : ClusterBackend.describe(cause);
       dealt.backend.recordFailure(cause, problem, System.nanoTime());
       if (!(cause instanceof FinderBusyException)) {
-        cluster.backendFailed(dealt.backend);
+        membership.backendFailed(dealt.backend);
       }
     }
     emit();
@@ -530,7 +535,7 @@ final class ClusterSearch<T> {
   private void redeal(ChunkPlan.Range range) {
     plan.giveBack(range.start(), range.end());
     redealt += range.length();
-    cluster.redealt(range.length());
+    searches.redealt(range.length());
   }
 
   /** Records {@code [range.start, stop)} as examined, with what it found. */
@@ -541,7 +546,7 @@ final class ClusterSearch<T> {
       return;
     }
     plan.finished(start, stop);
-    cluster.examined(stop - start);
+    searches.examined(stop - start);
     if (elapsedNanos > 0) {
       dealt.backend.recordRate(stop - start, elapsedNanos);
     }
@@ -625,10 +630,10 @@ final class ClusterSearch<T> {
       stuckSinceNanos = now;
       return;
     }
-    if (!allRefuseUs && now - stuckSinceNanos < cluster.unavailableGrace().toNanos()) {
+    if (!allRefuseUs && now - stuckSinceNanos < settings.unavailableGrace().toNanos()) {
       return; // a backend may come back; one that refuses our credentials will not
     }
-    String problems = backends.isEmpty() ? "no backend resolved from " + cluster.targets()
+    String problems = backends.isEmpty() ? "no backend resolved from " + settings.targets()
         : backends.stream().map(b -> b.name + ": " + b.lastProblem())
             .collect(Collectors.joining("; "));
     boolean allBusy = !backends.isEmpty()

@@ -2,9 +2,6 @@ package dev.hashfinder.cluster;
 
 import static java.util.Objects.requireNonNull;
 
-import com.google.common.net.HostAndPort;
-import com.google.common.net.InetAddresses;
-import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.hashfinder.CancellationToken;
 import dev.hashfinder.FinderUnavailableException;
 import dev.hashfinder.HashFinder;
@@ -20,35 +17,17 @@ import dev.hashfinder.grpc.Readiness;
 import io.grpc.CallCredentials;
 import io.grpc.CallOptions;
 import io.grpc.ChannelCredentials;
-import io.grpc.ChannelLogger;
-import io.grpc.EquivalentAddressGroup;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannelBuilder;
-import io.grpc.NameResolver;
-import io.grpc.NameResolverRegistry;
-import io.grpc.Status;
-import io.grpc.SynchronizationContext;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -96,42 +75,16 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
   /** The port of a {@code dns:///} target that names none: the reference's. */
   static final int DEFAULT_PORT = 50051;
 
-  private final String targets;
-  private final ResourceBudget budget;
-  private final Duration rangeDuration;
-  private final int rangesPerBackend;
-  private final Duration unavailableGrace;
-  private final Duration reresolveInterval;
-  private final Duration firstDropWait;
-  private final Function<String, ManagedChannelBuilder<?>> channels;
-  private final CallOptions callOptions;
-  private final ExecutorService executor;
-  private final ScheduledExecutorService scheduler;
-  private final List<ClusterBackend> backends = new CopyOnWriteArrayList<>();
-  private final List<Resolved> resolved = new ArrayList<>();
-  private final Set<ClusterSearch<?>> searches = ConcurrentHashMap.newKeySet();
-  private final List<Runnable> readinessListeners = new CopyOnWriteArrayList<>();
-  private final LongAdder examined = new LongAdder();
-  private final LongAdder redealt = new LongAdder();
+  private final ClusterSettings settings;
+  private final ClusterSearches searches = new ClusterSearches();
+  private final ClusterMembership membership;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private HashFinderCluster(Builder builder) {
-    this.targets = builder.targets;
-    this.budget = builder.budget;
-    this.rangeDuration = builder.rangeDuration;
-    this.rangesPerBackend = builder.rangesPerBackend;
-    this.unavailableGrace = builder.unavailableGrace;
-    this.reresolveInterval = builder.reresolveInterval;
-    this.firstDropWait = builder.firstDropWait;
-    this.callOptions = builder.callCredentials == null ? CallOptions.DEFAULT
-        : CallOptions.DEFAULT.withCallCredentials(builder.callCredentials);
-    ChannelCredentials credentials = builder.channelCredentials;
-    this.channels = builder.channels != null ? builder.channels
-        : target -> Grpc.newChannelBuilder(target, credentials);
-    this.executor = Executors.newCachedThreadPool(new ThreadFactoryBuilder()
-        .setNameFormat("hashfinder-cluster-%d").setDaemon(true).build());
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(new ThreadFactoryBuilder()
-        .setNameFormat("hashfinder-cluster-timer").setDaemon(true).build());
+  private HashFinderCluster(ClusterSettings settings,
+      Function<String, ManagedChannelBuilder<?>> channels, CallOptions callOptions) {
+    this.settings = settings;
+    this.membership =
+        new ClusterMembership(settings, channels, callOptions, searches::backendsChanged);
   }
 
   /**
@@ -170,8 +123,8 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
     } catch (InvalidQueryException e) { // no backend is asked what the cluster could not prove
       return CompletableFuture.failedFuture(e);
     }
-    ClusterSearch<T> search =
-        new ClusterSearch<>(this, query, this.budget.min(budget), listener, verifier);
+    ClusterSearch<T> search = new ClusterSearch<>(settings, membership, searches, query,
+        settings.budget().min(budget), listener, verifier);
     if (closed.get()) {
       search.future.completeExceptionally(new FinderUnavailableException(
           "the cluster is closed", null));
@@ -184,27 +137,27 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
   /** {@return how many distinct indices the cluster's searches have examined so far} */
   @Override
   public long hashesExamined() {
-    return examined.sum();
+    return searches.examined();
   }
 
   /** {@return how many backends take work now: serving, and proved to be hashfinder servers} */
   public int readyBackends() {
-    return (int) backends.stream().filter(b -> b.state() == ClusterBackend.State.READY).count();
+    return membership.readyBackends();
   }
 
   /** {@return how many backends are examining a range now} */
   public int busyBackends() {
-    return (int) backends.stream().filter(b -> b.inFlight() > 0).count();
+    return membership.busyBackends();
   }
 
   /** {@return how many backends the targets name or resolve to now, whatever their state} */
   public int knownBackends() {
-    return backends.size();
+    return membership.backends().size();
   }
 
   /** {@return the budget every search is held to, whatever it asks for} */
   public ResourceBudget budget() {
-    return budget;
+    return settings.budget();
   }
 
   /**
@@ -218,7 +171,7 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
       return;
     }
     List<CompletableFuture<Void>> stopping = new ArrayList<>();
-    for (ClusterSearch<?> search : searches) {
+    for (ClusterSearch<?> search : searches.running()) {
       search.future.completeExceptionally(new FinderUnavailableException(
           "the cluster was closed", null));
       stopping.add(search.stopped);
@@ -232,98 +185,22 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
     } catch (ExecutionException | TimeoutException e) {
       logger.log(Level.FINE, "searches still stopping at close", e);
     }
-    for (Resolved group : resolved) {
-      group.syncContext.execute(group.resolver::shutdown);
-    }
-    // The searches' cancellations go out first: a channel shut down gracefully still carries
-    // them, and gives them a moment to reach the servers before it is closed for good.
-    executor.shutdown();
-    try {
-      executor.awaitTermination(1, TimeUnit.SECONDS);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-      backends.forEach(backend -> {
-        backend.stopWatching();
-        backend.channel.shutdown();
-      });
-      for (ClusterBackend backend : backends) {
-        backend.channel.awaitTermination(
-            Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    backends.forEach(ClusterBackend::close);
-    scheduler.shutdownNow();
+    membership.close();
   }
 
   @Override
   public String toString() {
-    return "HashFinderCluster{targets=" + targets + ", backends=" + backends + "}";
+    return "HashFinderCluster{targets=" + settings.targets() + ", backends=" + membership + "}";
   }
 
-  // For ClusterSearch:
-
-  ExecutorService executor() {
-    return executor;
-  }
-
-  ScheduledExecutorService scheduler() {
-    return scheduler;
-  }
-
+  /** {@return the backends now, whatever their state} */
   List<ClusterBackend> backends() {
-    return backends;
-  }
-
-  Duration rangeDuration() {
-    return rangeDuration;
-  }
-
-  int rangesPerBackend() {
-    return rangesPerBackend;
-  }
-
-  Duration unavailableGrace() {
-    return unavailableGrace;
-  }
-
-  String targets() {
-    return targets;
-  }
-
-  void examined(long indices) {
-    examined.add(indices);
-  }
-
-  void redealt(long indices) {
-    redealt.add(indices);
+    return membership.backends();
   }
 
   /** Indices dealt again after a backend failed them, over every search so far. */
   long redealtIndices() {
-    return redealt.sum();
-  }
-
-  void register(ClusterSearch<?> search) {
-    searches.add(search);
-  }
-
-  void unregister(ClusterSearch<?> search) {
-    searches.remove(search);
-  }
-
-  /** A backend failed a range: resolve its name again, in case its address changed or it left. */
-  void backendFailed(ClusterBackend backend) {
-    for (Resolved group : resolved) {
-      if (group.members.containsKey(backend.name)) {
-        group.syncContext.execute(group.resolver::refresh);
-      }
-    }
-  }
-
-  private void backendsChanged() {
-    searches.forEach(ClusterSearch::backendsChanged);
-    readinessListeners.forEach(Runnable::run);
+    return searches.redealt();
   }
 
   /**
@@ -341,152 +218,7 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
    */
   @Override
   public void onReadinessChange(Runnable listener) {
-    readinessListeners.add(listener);
-    listener.run();
-  }
-
-  private ClusterBackend addBackend(String target, String authority) {
-    ManagedChannelBuilder<?> builder = channels.apply(target)
-        .maxInboundMessageSize(HashFinderClient.MAX_RESPONSE_SIZE);
-    if (authority != null) {
-      builder.overrideAuthority(authority); // TLS checks the name the targets gave, not the IP
-    }
-    ClusterBackend backend = new ClusterBackend(target, builder.build(), callOptions, scheduler,
-        firstDropWait, this::backendsChanged);
-    backends.add(backend);
-    backend.start();
-    return backend;
-  }
-
-  /** A {@code dns:///} target: its resolver and the backends it resolved to. */
-  private final class Resolved {
-    final String target;
-    final String authority;
-    final SynchronizationContext syncContext = new SynchronizationContext((thread, e) ->
-        logger.log(Level.WARNING, "resolving a cluster target failed", e));
-    final Map<String, ClusterBackend> members = new ConcurrentHashMap<>();
-    final CompletableFuture<Void> firstResult = new CompletableFuture<>();
-    NameResolver resolver;
-
-    Resolved(String target) {
-      this.target = target;
-      URI uri = URI.create(target);
-      String path = uri.getPath() == null ? "" : uri.getPath();
-      this.authority = path.startsWith("/") ? path.substring(1) : path;
-      NameResolver.Args args = NameResolver.Args.newBuilder()
-          .setDefaultPort(DEFAULT_PORT)
-          .setProxyDetector(address -> null)
-          .setSynchronizationContext(syncContext)
-          .setServiceConfigParser(new NameResolver.ServiceConfigParser() {
-            @Override
-            public NameResolver.ConfigOrError parseServiceConfig(Map<String, ?> config) {
-              return NameResolver.ConfigOrError.fromConfig(config);
-            }
-          })
-          .setScheduledExecutorService(scheduler)
-          .setOffloadExecutor(executor)
-          .setChannelLogger(new ChannelLogger() {
-            @Override
-            public void log(ChannelLogLevel level, String message) {
-              logger.finer(message);
-            }
-
-            @Override
-            public void log(ChannelLogLevel level, String messageFormat, Object... args) {
-              logger.finer(() -> String.format(messageFormat.replace("{0}", "%s"), args));
-            }
-          })
-          .build();
-      resolver = NameResolverRegistry.getDefaultRegistry().asFactory()
-          .newNameResolver(uri, args);
-      if (resolver == null) {
-        throw new IllegalArgumentException("cannot resolve cluster target " + target
-            + ": no resolver for its scheme");
-      }
-    }
-
-    void start() {
-      syncContext.execute(() -> resolver.start(new NameResolver.Listener2() {
-        @Override
-        public void onResult(NameResolver.ResolutionResult result) {
-          update(result.getAddresses());
-        }
-
-        @Override
-        public void onError(Status error) {
-          logger.warning("cannot resolve " + target + ": " + error.getCode() + ": "
-              + error.getDescription());
-          firstResult.complete(null);
-        }
-      }));
-      long every = reresolveInterval.toMillis();
-      scheduler.scheduleWithFixedDelay(() -> syncContext.execute(resolver::refresh),
-          every, every, TimeUnit.MILLISECONDS);
-    }
-
-    private void update(List<EquivalentAddressGroup> groups) {
-      Set<String> now = new LinkedHashSet<>();
-      for (EquivalentAddressGroup group : groups) {
-        for (SocketAddress address : group.getAddresses()) {
-          if (address instanceof InetSocketAddress inet) {
-            now.add(HostAndPort.fromParts(InetAddresses.toAddrString(inet.getAddress()),
-                inet.getPort()).toString());
-          }
-        }
-      }
-      members.entrySet().removeIf(entry -> {
-        if (now.contains(entry.getKey())) {
-          return false;
-        }
-        logger.fine("backend " + entry.getKey() + " left " + target);
-        backends.remove(entry.getValue());
-        entry.getValue().close();
-        return true;
-      });
-      for (String address : now) {
-        if (!members.containsKey(address) && !closed.get()) {
-          logger.fine("backend " + address + " joined " + target);
-          members.put(address, addBackend(address, authority));
-        }
-      }
-      firstResult.complete(null);
-      backendsChanged();
-    }
-  }
-
-  /** Waits up to {@code timeout} for every backend's first verdict; fails on a refused one. */
-  private void awaitFirstVerdicts(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    try {
-      for (Resolved group : resolved) {
-        group.firstResult.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      }
-      CompletableFuture.allOf(backends.stream().map(ClusterBackend::firstVerdict)
-              .toArray(CompletableFuture[]::new))
-          .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      // Those not heard from yet join when they answer.
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      close();
-      throw new IllegalStateException("interrupted while reaching the cluster's backends", e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(e.getCause());
-    }
-    List<String> refused = backends.stream()
-        .filter(b -> b.state() == ClusterBackend.State.REFUSED)
-        .map(b -> b.name + " (" + b.lastProblem() + ")").toList();
-    if (!refused.isEmpty()) {
-      close();
-      throw new IllegalStateException("not hashfinder servers, refused as cluster backends: "
-          + String.join(", ", refused));
-    }
-    for (ClusterBackend backend : backends) {
-      if (backend.state() != ClusterBackend.State.READY) {
-        logger.warning("backend " + backend.name + " is not serving yet: "
-            + backend.lastProblem());
-      }
-    }
+    membership.onReadinessChange(listener);
   }
 
   /**
@@ -677,21 +409,20 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
      * @throws IllegalArgumentException if a {@code dns:} target cannot be parsed
      */
     public HashFinderCluster build() {
-      HashFinderCluster cluster = new HashFinderCluster(this);
+      ClusterSettings settings = new ClusterSettings(targets, parsed, budget, rangeDuration,
+          rangesPerBackend, unavailableGrace, startTimeout, reresolveInterval, firstDropWait);
+      ChannelCredentials credentials = channelCredentials;
+      HashFinderCluster cluster = new HashFinderCluster(settings,
+          channels != null ? channels : target -> Grpc.newChannelBuilder(target, credentials),
+          callCredentials == null ? CallOptions.DEFAULT
+              : CallOptions.DEFAULT.withCallCredentials(callCredentials));
       try {
-        for (String target : parsed) {
-          if (target.startsWith("dns:")) {
-            cluster.resolved.add(cluster.new Resolved(target));
-          } else {
-            cluster.addBackend(target, null);
-          }
-        }
-        cluster.resolved.forEach(HashFinderCluster.Resolved::start);
+        cluster.membership.start();
+        cluster.membership.awaitFirstVerdicts(startTimeout);
       } catch (RuntimeException e) {
         cluster.close();
         throw e;
       }
-      cluster.awaitFirstVerdicts(startTimeout);
       return cluster;
     }
   }
