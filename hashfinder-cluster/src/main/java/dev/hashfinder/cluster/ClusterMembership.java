@@ -236,6 +236,7 @@ final class ClusterMembership {
     void start() {
       syncContext.execute(() -> resolver.start(new NameResolver.Listener2() {
         @Override
+        @SuppressWarnings("deprecation") // its successor is newer than the oldest grpc-java we run on
         public void onResult(NameResolver.ResolutionResult result) {
           update(result.getAddresses());
         }
