@@ -236,7 +236,8 @@ final class ClusterMembership {
     void start() {
       syncContext.execute(() -> resolver.start(new NameResolver.Listener2() {
         @Override
-        @SuppressWarnings("deprecation") // its successor is newer than the oldest grpc-java we run on
+        // getAddresses' successor is newer than the oldest grpc-java this library runs on.
+        @SuppressWarnings("deprecation")
         public void onResult(NameResolver.ResolutionResult result) {
           update(result.getAddresses());
         }

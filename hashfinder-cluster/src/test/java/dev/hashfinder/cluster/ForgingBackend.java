@@ -140,8 +140,8 @@ final class ForgingBackend extends HashFinderGrpc.HashFinderImplBase {
     List<Match> stream = Collections.synchronizedList(new ArrayList<>());
     Throwable ending;
     try {
-      engine.findRange(TestWire.query(asked), TestWire.budget(asked), new CancellationToken(), stream::add)
-          .get(60, TimeUnit.SECONDS);
+      engine.findRange(TestWire.query(asked), TestWire.budget(asked), new CancellationToken(),
+          stream::add).get(60, TimeUnit.SECONDS);
       ending = null;
     } catch (ExecutionException e) {
       ending = e.getCause();

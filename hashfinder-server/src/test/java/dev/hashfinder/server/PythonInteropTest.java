@@ -71,8 +71,8 @@ class PythonInteropTest {
     }
     assumeTrue(available, "python3-grpcio and protobuf-compiler-grpc are not installed");
     Files.createDirectories(STUBS);
-    int exit = run("protoc", "--proto_path=../hashfinder-grpc/src/main/proto", "--python_out=" + STUBS,
-        "--grpc_python_out=" + STUBS,
+    int exit = run("protoc", "--proto_path=../hashfinder-grpc/src/main/proto",
+        "--python_out=" + STUBS, "--grpc_python_out=" + STUBS,
         "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin", "hash_name.proto");
     assertThat(exit).as("protoc for Python").isZero();
   }
