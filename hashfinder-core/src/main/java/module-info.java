@@ -8,6 +8,8 @@ module dev.hashfinder.core {
   requires transitive com.google.common;
 
   exports dev.hashfinder.core;
+  // Not API: what hashfinder's own modules share (see its package documentation).
+  exports dev.hashfinder.core.internal;
 
   uses dev.hashfinder.HashAlgorithm;
 }

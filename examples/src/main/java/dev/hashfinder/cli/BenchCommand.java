@@ -8,7 +8,7 @@ import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.HashAlgorithms;
 import dev.hashfinder.core.HashFinderEngine;
 import dev.hashfinder.grpc.HashFinderClient;
-import dev.hashfinder.grpc.HashFinderServer;
+import dev.hashfinder.server.HashFinderServer;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;

@@ -2,14 +2,13 @@ package dev.hashfinder.cli;
 
 import dev.hashfinder.CancellationToken;
 import dev.hashfinder.HashFinder;
-import dev.hashfinder.Match;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
+import dev.hashfinder.cluster.HashFinderCluster;
 import dev.hashfinder.core.HashFinderEngine;
-import dev.hashfinder.core.UntrustedText;
+import dev.hashfinder.core.internal.UntrustedText;
 import dev.hashfinder.grpc.BearerTokenCredentials;
 import dev.hashfinder.grpc.HashFinderClient;
-import dev.hashfinder.grpc.HashFinderCluster;
 import dev.hashfinder.grpc.InProcessHashFinder;
 import dev.hashfinder.grpc.Outcomes;
 import io.grpc.ChannelCredentials;

@@ -1,5 +1,6 @@
 package dev.hashfinder.cli;
 
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine;
@@ -28,14 +29,17 @@ public final class Main implements Runnable {
    * Held so that its level sticks, as the JDK keeps loggers only weakly. Not made when the class
    * loads: logging must not start before {@link #main} chose its LogManager.
    */
-  private static Logger serverLogger;
+  private static List<Logger> serverLoggers = List.of();
+  /** Where a server logs: the adapter's one line per call, the server's, the cluster's. */
+  private static final List<String> SERVER_PACKAGES =
+      List.of("dev.hashfinder.grpc", "dev.hashfinder.server", "dev.hashfinder.cluster");
 
   @Spec CommandSpec spec;
 
   /** An embedded server's one line per call is for operators of a real server, not here. */
   static synchronized void quietServerLogs() {
-    serverLogger = Logger.getLogger("dev.hashfinder.grpc");
-    serverLogger.setLevel(Level.WARNING);
+    serverLoggers = SERVER_PACKAGES.stream().map(Logger::getLogger).toList();
+    serverLoggers.forEach(logger -> logger.setLevel(Level.WARNING));
   }
 
   /**
@@ -44,8 +48,8 @@ public final class Main implements Runnable {
    */
   static synchronized void serverLogs(boolean verbose) {
     Level level = verbose ? Level.FINER : Level.FINE;
-    serverLogger = Logger.getLogger("dev.hashfinder.grpc");
-    serverLogger.setLevel(level);
+    serverLoggers = SERVER_PACKAGES.stream().map(Logger::getLogger).toList();
+    serverLoggers.forEach(logger -> logger.setLevel(level));
     for (java.util.logging.Handler handler : Logger.getLogger("").getHandlers()) {
       handler.setLevel(level);
     }

@@ -6,13 +6,13 @@ import dev.hashfinder.HashAlgorithm;
 import dev.hashfinder.HashFinder;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
+import dev.hashfinder.cluster.HashFinderCluster;
 import dev.hashfinder.core.HashAlgorithms;
 import dev.hashfinder.core.HashFinderEngine;
 import dev.hashfinder.grpc.BearerTokenCredentials;
-import dev.hashfinder.grpc.BearerTokens;
-import dev.hashfinder.grpc.HashFinderCluster;
-import dev.hashfinder.grpc.HashFinderServer;
-import dev.hashfinder.grpc.ServerLimits;
+import dev.hashfinder.server.BearerTokens;
+import dev.hashfinder.server.HashFinderServer;
+import dev.hashfinder.server.ServerLimits;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
 import io.opentelemetry.exporter.prometheus.PrometheusHttpServer;
@@ -35,6 +35,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
@@ -52,7 +53,7 @@ import picocli.CommandLine.Option;
             + "per call. SIGTERM or Ctrl-C stops it gracefully: calls in flight end with "
             + "UNAVAILABLE and their workers are freed."})
 final class ServeCommand implements Callable<Integer> {
-  private static final Logger logger = Logger.getLogger("dev.hashfinder.cli");
+  private static final Logger logger = Logger.getLogger(ServeCommand.class.getName());
   /** Threads of the metrics page: a scrape is served while others are slow. */
   private static final int METRICS_THREADS = 4;
   /** How long the metrics page waits for a request to arrive whole. */
@@ -202,6 +203,7 @@ final class ServeCommand implements Callable<Integer> {
               + "hash and their own settings apply");
     }
     HashFinder engine = null;
+    Supplier<String> description;
     HashFinderServer server;
     OpenTelemetrySdk metrics = null;
     int concurrent = maxConcurrentRpcs != null
@@ -232,9 +234,13 @@ final class ServeCommand implements Callable<Integer> {
         serverBuilder.bearerTokens(BearerTokens.fromFile(tokenFile));
       }
       if (backends != null) {
-        engine = cluster();
+        HashFinderCluster cluster = cluster();
+        engine = cluster;
+        description = () -> describe(cluster);
       } else {
-        engine = builder.build();
+        HashFinderEngine local = builder.build();
+        engine = local;
+        description = () -> describe(local);
       }
       if (metricsPort != null) {
         metrics = prometheus(metricsPort);
@@ -273,7 +279,7 @@ final class ServeCommand implements Callable<Integer> {
         + (tokenFile == null ? "" : ", bearer tokens required")
         + (metricsPort == null ? "" : ", metrics on http://" + metricsHostForUrl() + ":"
             + metricsPort + "/metrics")
-        + " (budget " + maximumHashes + " hashes per call, " + describe(finder)
+        + " (budget " + maximumHashes + " hashes per call, " + description.get()
         + ", at most " + concurrent + " searches at once)");
     server.awaitTermination();
     stopped.await();
@@ -299,12 +305,12 @@ final class ServeCommand implements Callable<Integer> {
     }
   }
 
-  private String describe(HashFinder finder) {
-    if (finder instanceof HashFinderCluster cluster) {
-      return "in front of " + backends + ": " + cluster.readyBackends() + " of "
-          + cluster.knownBackends() + " backends serving";
-    }
-    HashFinderEngine engine = (HashFinderEngine) finder;
+  private String describe(HashFinderCluster cluster) {
+    return "in front of " + backends + ": " + cluster.readyBackends() + " of "
+        + cluster.knownBackends() + " backends serving";
+  }
+
+  private String describe(HashFinderEngine engine) {
     // The path of each digest on the native kernel, and of the default digest (with the reason
     // when it is not); the rest, by name.
     List<String> described = new ArrayList<>();

@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.hashfinder.cli.Processes.Run;
 import dev.hashfinder.cli.Processes.Server;
-import dev.hashfinder.grpc.BearerTokens;
-import dev.hashfinder.grpc.TestCertificates;
+import dev.hashfinder.server.BearerTokens;
+import dev.hashfinder.server.TestCertificates;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

@@ -5,6 +5,7 @@ import dev.hashfinder.HashAlgorithm;
 import dev.hashfinder.Match;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
+import dev.hashfinder.core.internal.ChunkPlan;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;

@@ -49,7 +49,7 @@ import java.util.function.LongSupplier;
  *
  * <p>Thread-safe: one engine serves any number of concurrent searches.
  */
-public final class HashFinderEngine implements HashFinder, AutoCloseable {
+public final class HashFinderEngine implements HashFinder, HashCounter, AutoCloseable {
   private final int threads;
   private final Executor executor;
   private final ExecutorService ownedExecutor; // null when the caller supplied the executor
@@ -227,6 +227,7 @@ public final class HashFinderEngine implements HashFinder, AutoCloseable {
   }
 
   /** {@return candidates examined by every search of this engine so far} */
+  @Override
   public long hashesExamined() {
     return hashesExamined.sum();
   }

@@ -17,10 +17,9 @@ import java.util.Optional;
  * one hash, computed by the engine's own code (the search order, the digest, the window
  * matcher), so that a proof and a search can never disagree.
  *
- * <p>A piece shared between hashfinder's modules rather than an application's API: the cluster
- * in {@code hashfinder-grpc} proves every match a backend returns with it before the match
- * counts. Like {@link ChunkPlan}, it is public for that reason only, and a later release moves
- * such pieces to a package named for them.
+ * <p>For anyone who receives matches from a finder it does not trust: the cluster in {@code
+ * hashfinder-cluster} proves every match a backend returns with it before the match counts, and a
+ * client of a remote server may do the same.
  *
  * <p>Immutable and thread-safe: each proof uses buffers of its own.
  */

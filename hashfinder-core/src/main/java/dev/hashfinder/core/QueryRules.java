@@ -4,6 +4,7 @@ import dev.hashfinder.HashAlgorithm;
 import dev.hashfinder.InvalidQueryException;
 import dev.hashfinder.InvalidQueryException.Field;
 import dev.hashfinder.Query;
+import dev.hashfinder.core.internal.UntrustedText;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.function.Function;

@@ -7,6 +7,7 @@ import dev.hashfinder.Match;
 import dev.hashfinder.MatchListener;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
+import dev.hashfinder.core.internal.ChunkPlan;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -7,6 +7,7 @@ import dev.hashfinder.HashAlgorithm;
 import dev.hashfinder.Match;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
+import dev.hashfinder.core.internal.ChunkPlan;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;

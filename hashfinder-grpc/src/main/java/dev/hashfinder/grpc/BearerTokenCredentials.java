@@ -3,6 +3,8 @@ package dev.hashfinder.grpc;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
+import dev.hashfinder.core.internal.Formats;
+import dev.hashfinder.core.internal.TokenFiles;
 import io.grpc.CallCredentials;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
@@ -17,8 +19,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Executor;
 
 /**
- * Call credentials that send {@code authorization: Bearer TOKEN}, as a server with {@link
- * BearerTokens} requires. Pass them with {@link HashFinderClient#withCallCredentials}.
+ * Call credentials that send {@code authorization: Bearer TOKEN}, as a server with bearer
+ * tokens (hashfinder-server's {@code BearerTokens}) requires. Pass them with {@link
+ * HashFinderClient#withCallCredentials}.
  *
  * <p>The token is sent only over a channel with privacy (TLS), or over a connection to a loopback
  * address (the address the channel is connected to, whatever name it calls the server by); any
@@ -28,8 +31,8 @@ import java.util.concurrent.Executor;
  * <p>Immutable and thread-safe.
  */
 public final class BearerTokenCredentials extends CallCredentials {
-  /** The header a bearer token travels in; {@link Callers} reads it on the server. */
-  static final Metadata.Key<String> AUTHORIZATION =
+  /** The header a bearer token travels in, which a server reads it from. */
+  public static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
   private final String token;
@@ -62,11 +65,9 @@ public final class BearerTokenCredentials extends CallCredentials {
    */
   public static BearerTokenCredentials fromFile(Path file) {
     try {
-      return Files.readAllLines(file, UTF_8).stream()
-          .map(String::strip)
-          .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+      return TokenFiles.entries(Files.readString(file, UTF_8)).stream()
           .findFirst()
-          .map(BearerTokenCredentials::of)
+          .map(entry -> of(entry.token()))
           .orElseThrow(() -> new IllegalArgumentException("the token file " + file
               + " holds no token"));
     } catch (IOException e) {
@@ -79,7 +80,7 @@ public final class BearerTokenCredentials extends CallCredentials {
     SocketAddress peer = info.getTransportAttrs().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
     if (info.getSecurityLevel() != SecurityLevel.PRIVACY_AND_INTEGRITY && !isLoopback(peer)) {
       applier.fail(Status.UNAUTHENTICATED.withDescription("not sending a bearer token in clear "
-          + "to " + (peer == null ? info.getAuthority() : HashFinderServer.describe(peer))
+          + "to " + (peer == null ? info.getAuthority() : Formats.address(peer))
           + ": use TLS"));
       return;
     }
@@ -99,6 +100,6 @@ public final class BearerTokenCredentials extends CallCredentials {
 
   @Override
   public String toString() {
-    return "BearerTokenCredentials{" + BearerTokens.fingerprint(token) + "}";
+    return "BearerTokenCredentials{" + TokenFiles.fingerprint(token) + "}";
   }
 }

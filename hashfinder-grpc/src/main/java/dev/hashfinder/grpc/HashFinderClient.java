@@ -52,7 +52,7 @@ public final class HashFinderClient implements HashFinder {
    * most 8 bytes and one digest's base64 text (under 100 bytes for SHA-512), so an honest server
    * stays far below it, while gRPC's default of 4 MiB would let a hostile one make its client
    * buffer megabytes per message. A message over the cap ends the call with {@code
-   * RESOURCE_EXHAUSTED} on the client's side. {@link HashFinderCluster} sets it on every
+   * RESOURCE_EXHAUSTED} on the client's side. hashfinder-cluster sets it on every
    * backend's channel.
    */
   public static final int MAX_RESPONSE_SIZE = 4096;

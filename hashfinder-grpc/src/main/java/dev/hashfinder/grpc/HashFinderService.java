@@ -1,7 +1,9 @@
 package dev.hashfinder.grpc;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.hashfinder.CancellationToken;
 import dev.hashfinder.DeadlineExceededException;
 import dev.hashfinder.FinderBusyException;
@@ -11,7 +13,8 @@ import dev.hashfinder.Match;
 import dev.hashfinder.MatchListener;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
-import dev.hashfinder.core.UntrustedText;
+import dev.hashfinder.core.internal.Formats;
+import dev.hashfinder.core.internal.UntrustedText;
 import dev.hashfinder.grpc.proto.HashFinderGrpc;
 import dev.hashfinder.grpc.proto.HashNameRequest;
 import dev.hashfinder.grpc.proto.HashNameResponse;
@@ -32,7 +35,6 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -54,10 +56,12 @@ import java.util.logging.Logger;
  * sends only while the call is ready, and its search waits otherwise, so a slow reader cannot make
  * the server buffer without bound; a {@code FindRange} whose client reads nothing for the
  * stalled-stream timeout is cancelled, and any call ends {@code DEADLINE_EXCEEDED} after the
- * maximum call duration ({@link ServerLimits}: 10 s and 10 min by default). Beyond {@code
+ * maximum call duration (10 s and 10 min by default: {@link Builder}). Beyond {@code
  * maxConcurrentSearches} running searches a call is refused at once with {@code
- * RESOURCE_EXHAUSTED}; run by a {@link HashFinderServer}, so is a call beyond its caller's share. Each call's outcome is logged in one line at
- * {@code FINE}, the start of its search at {@code FINER}: a library stays quiet unless asked.
+ * RESOURCE_EXHAUSTED}, and so is a call its {@link CallAdmission} refuses (a networked server's
+ * per-caller shares). A {@link CallObserver} learns how each call ended. Each call's outcome is
+ * logged in one line at {@code FINE}, the start of its search at {@code FINER}: a library stays
+ * quiet unless asked.
  *
  * <p>Thread-safe.
  */
@@ -65,34 +69,33 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
   private static final Logger logger = Logger.getLogger(HashFinderService.class.getName());
   private static final String SHUTTING_DOWN = "server is shutting down";
 
+  /** How long a {@code FindRange} client may read nothing before its search is cancelled. */
+  public static final Duration DEFAULT_STALLED_STREAM_TIMEOUT = Duration.ofSeconds(10);
+  /** How long any call may run before it ends {@code DEADLINE_EXCEEDED}. */
+  public static final Duration DEFAULT_MAX_CALL_DURATION = Duration.ofMinutes(10);
+
   private final HashFinder finder;
   private final int maxConcurrentSearches;
-  private final int maxSearchesPerCaller;
-  private final ServiceMetrics metrics;
+  private final CallAdmission admission;
+  private final CallObserver observer;
   private final Duration stalledStreamTimeout;
   private final Duration maxCallDuration;
   private final ScheduledThreadPoolExecutor timers;
   private final AtomicInteger runningSearches = new AtomicInteger();
-  private final ConcurrentHashMap<String, Integer> searchesByCaller = new ConcurrentHashMap<>();
   private final CancellationToken shuttingDown = new CancellationToken();
 
-  private HashFinderService(HashFinder finder, int maxConcurrentSearches,
-      int maxSearchesPerCaller, ServiceMetrics metrics, ServerLimits limits) {
-    this.finder = finder;
-    this.maxConcurrentSearches = maxConcurrentSearches;
-    this.maxSearchesPerCaller = maxSearchesPerCaller;
-    this.metrics = metrics;
-    this.stalledStreamTimeout = limits.stalledStreamTimeout();
-    this.maxCallDuration = limits.maxCallDuration();
-    this.timers = new ScheduledThreadPoolExecutor(1, runnable -> {
-      Thread thread = new Thread(runnable, "hashfinder-call-limits");
-      thread.setDaemon(true);
-      return thread;
-    });
+  private HashFinderService(Builder builder) {
+    this.finder = builder.finder;
+    this.maxConcurrentSearches = builder.maxConcurrentSearches;
+    this.admission = builder.admission;
+    this.observer = builder.observer;
+    this.stalledStreamTimeout = builder.stalledStreamTimeout;
+    this.maxCallDuration = builder.maxCallDuration;
+    this.timers = new ScheduledThreadPoolExecutor(1, new ThreadFactoryBuilder()
+        .setNameFormat("hashfinder-call-limits").setDaemon(true).build());
     timers.setRemoveOnCancelPolicy(true); // a call that ends takes its timer with it
     timers.setKeepAliveTime(10, TimeUnit.SECONDS);
     timers.allowCoreThreadTimeOut(true); // no thread while no call runs
-    metrics.observeRunning(runningSearches::get);
   }
 
   /**
@@ -101,7 +104,7 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
    * @param finder runs the searches
    */
   public static HashFinderService create(HashFinder finder) {
-    return create(finder, Integer.MAX_VALUE);
+    return newBuilder(finder).build();
   }
 
   /**
@@ -114,25 +117,16 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
    * @throws IllegalArgumentException if {@code maxConcurrentSearches < 1}
    */
   public static HashFinderService create(HashFinder finder, int maxConcurrentSearches) {
-    return create(finder, maxConcurrentSearches, maxConcurrentSearches, ServiceMetrics.NONE,
-        ServerLimits.defaults());
+    return newBuilder(finder).maxConcurrentSearches(maxConcurrentSearches).build();
   }
 
   /**
-   * The service as {@link HashFinderServer} runs it: with a share per caller (a caller is known
-   * only through the server's interceptor; see {@link Callers}) and with metrics.
+   * {@return a builder for a service over {@code finder}}
+   *
+   * @param finder runs the searches
    */
-  static HashFinderService create(HashFinder finder, int maxConcurrentSearches,
-      int maxSearchesPerCaller, ServiceMetrics metrics, ServerLimits limits) {
-    requireNonNull(finder, "finder");
-    if (maxConcurrentSearches < 1) {
-      throw new IllegalArgumentException("maxConcurrentSearches < 1: " + maxConcurrentSearches);
-    }
-    if (maxSearchesPerCaller < 1) {
-      throw new IllegalArgumentException("maxSearchesPerClient < 1: " + maxSearchesPerCaller);
-    }
-    return new HashFinderService(finder, maxConcurrentSearches, maxSearchesPerCaller,
-        requireNonNull(metrics, "metrics"), requireNonNull(limits, "limits"));
+  public static Builder newBuilder(HashFinder finder) {
+    return new Builder(requireNonNull(finder, "finder"));
   }
 
   /** {@return calls whose search has not ended yet} */
@@ -252,7 +246,7 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
           "request is not a valid hash_name.HashNameRequest"));
       return null;
     }
-    String caller = Callers.current().orElse(null);
+    String caller = admission.caller().orElse(null);
     String description = method + " desired_name=\""
         + UntrustedText.quote(request.getDesiredName())
         + "\" ideal=" + request.getIdealHammingDistance()
@@ -278,42 +272,30 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
           null));
       return null;
     }
-    if (caller != null && !takeCallerSlot(caller)) {
-      runningSearches.decrementAndGet();
-      refuse(description, observer, new FinderBusyException("caller " + caller
-          + " is running its share of " + maxSearchesPerCaller + " of the server's "
-          + maxConcurrentSearches + " concurrent searches", null));
-      return null;
+    CallAdmission.Permit permit = NO_PERMIT;
+    if (caller != null) {
+      try {
+        permit = requireNonNull(admission.admit(caller), "permit");
+      } catch (FinderBusyException e) {
+        runningSearches.decrementAndGet();
+        refuse(description, observer, e);
+        return null;
+      }
     }
     logger.finer(() -> description + ": searching");
-    return new Call(description, caller, query, budget, observer);
+    return new Call(description, permit, query, budget, observer);
   }
 
-  /** Counts a search against its caller's share; false if the share is taken. */
-  private boolean takeCallerSlot(String caller) {
-    boolean[] taken = {false};
-    searchesByCaller.compute(caller, (key, held) -> {
-      int running = held == null ? 0 : held;
-      if (running >= maxSearchesPerCaller) {
-        return held;
-      }
-      taken[0] = true;
-      return running + 1;
-    });
-    return taken[0];
-  }
-
-  private void releaseCallerSlot(String caller) {
-    searchesByCaller.computeIfPresent(caller, (key, held) -> held == 1 ? null : held - 1);
-  }
+  /** The permit of a call whose caller is unknown: no share to give back. */
+  private static final CallAdmission.Permit NO_PERMIT = () -> { };
 
   /** Ends a call that starts no search with the status of {@code reason}, and logs it. */
   private void refuse(String description, StreamObserver<HashNameResponse> observer,
       RuntimeException reason) {
     StatusRuntimeException status = Outcomes.toStatus(reason);
     logger.fine(() -> description + ": refused, " + summary(status));
-    metrics.ended(status.getStatus().getCode() == Status.Code.UNAVAILABLE
-        ? ServiceMetrics.Outcome.UNAVAILABLE : ServiceMetrics.Outcome.REFUSED);
+    this.observer.ended(status.getStatus().getCode() == Status.Code.UNAVAILABLE
+        ? CallObserver.Outcome.UNAVAILABLE : CallObserver.Outcome.REFUSED);
     observer.onError(status);
   }
 
@@ -330,7 +312,7 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
   /** One call's search: its token, what cancelled it, and how it ends. */
   private final class Call {
     final String description;
-    final String caller; // null when no interceptor named it
+    final CallAdmission.Permit permit;
     final Query query;
     final ResourceBudget budget;
     final ServerCallStreamObserver<HashNameResponse> observer;
@@ -343,10 +325,10 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
     volatile long cancelledNanos;
     volatile String outcome = "found";
 
-    Call(String description, String caller, Query query, ResourceBudget budget,
+    Call(String description, CallAdmission.Permit permit, Query query, ResourceBudget budget,
         ServerCallStreamObserver<HashNameResponse> observer) {
       this.description = description;
-      this.caller = caller;
+      this.permit = permit;
       this.query = query;
       this.budget = budget;
       this.observer = observer;
@@ -379,15 +361,13 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
         }
         long cancelled = cancelledNanos;
         if (cancelled != 0) {
-          metrics.cancelledToIdle(System.nanoTime() - cancelled);
+          HashFinderService.this.observer.cancelledToIdle(System.nanoTime() - cancelled);
         }
         runningSearches.decrementAndGet();
-        if (caller != null) {
-          releaseCallerSlot(caller);
-        }
+        permit.release();
         try {
           if (failure == null) {
-            metrics.ended(ServiceMetrics.Outcome.FOUND);
+            HashFinderService.this.observer.ended(CallObserver.Outcome.FOUND);
             onSuccess.accept(result);
           } else {
             fail(failure instanceof CompletionException ? failure.getCause() : failure);
@@ -414,9 +394,9 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
       if (failure instanceof CancellationException && byServer != null) {
         failure = byServer == ServerEnding.STALLED
             ? new CancellationException("the client read no response for "
-                + Wire.describe(stalledStreamTimeout) + "; the stream is abandoned")
+                + Formats.duration(stalledStreamTimeout) + "; the stream is abandoned")
             : new DeadlineExceededException("the call ran for the server's limit of "
-                + Wire.describe(maxCallDuration), -1);
+                + Formats.duration(maxCallDuration), -1);
       } else if (failure instanceof CancellationException) {
         // Only this service cancels a search: its client went away, or the server is stopping.
         boolean deadline = context.getDeadline() != null && context.getDeadline().isExpired();
@@ -426,8 +406,8 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
       }
       StatusRuntimeException status = Outcomes.toStatus(failure);
       outcome = summary(status);
-      metrics.ended(byServer == ServerEnding.STALLED
-          ? ServiceMetrics.Outcome.STALLED : outcomeOf(status.getStatus().getCode()));
+      HashFinderService.this.observer.ended(byServer == ServerEnding.STALLED
+          ? CallObserver.Outcome.STALLED : outcomeOf(status.getStatus().getCode()));
       if (status.getStatus().getCode() == Status.Code.INTERNAL) {
         logger.log(Level.WARNING, description + ": search failed", failure);
       }
@@ -436,20 +416,20 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
   }
 
   /** The metrics' name for a search that ended with {@code code}. */
-  private static ServiceMetrics.Outcome outcomeOf(Status.Code code) {
+  private static CallObserver.Outcome outcomeOf(Status.Code code) {
     switch (code) {
       case RESOURCE_EXHAUSTED:
-        return ServiceMetrics.Outcome.EXHAUSTED;
+        return CallObserver.Outcome.EXHAUSTED;
       case CANCELLED:
-        return ServiceMetrics.Outcome.CANCELLED;
+        return CallObserver.Outcome.CANCELLED;
       case DEADLINE_EXCEEDED:
-        return ServiceMetrics.Outcome.DEADLINE;
+        return CallObserver.Outcome.DEADLINE;
       case INVALID_ARGUMENT:
-        return ServiceMetrics.Outcome.REFUSED;
+        return CallObserver.Outcome.REFUSED;
       case UNAVAILABLE:
-        return ServiceMetrics.Outcome.UNAVAILABLE;
+        return CallObserver.Outcome.UNAVAILABLE;
       default:
-        return ServiceMetrics.Outcome.FAILED;
+        return CallObserver.Outcome.FAILED;
     }
   }
 
@@ -505,6 +485,101 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
         call.observer.onNext(Wire.response(match));
         sent++;
       }
+    }
+  }
+
+  /**
+   * Configures a {@link HashFinderService}: its limits as plain settings, and what a server plugs
+   * in (per-caller shares, an observer of each call's ending). Each setting may be given once. Not
+   * thread-safe.
+   */
+  public static final class Builder {
+    private final HashFinder finder;
+    private int maxConcurrentSearches = Integer.MAX_VALUE;
+    private Duration stalledStreamTimeout = DEFAULT_STALLED_STREAM_TIMEOUT;
+    private Duration maxCallDuration = DEFAULT_MAX_CALL_DURATION;
+    private CallAdmission admission = CallAdmission.OPEN;
+    private CallObserver observer = CallObserver.NONE;
+
+    private Builder(HashFinder finder) {
+      this.finder = finder;
+    }
+
+    /**
+     * The most searches that run at once, as the reference server's {@code
+     * maximum_concurrent_rpcs}; a call beyond it is refused with {@code RESOURCE_EXHAUSTED}. By
+     * default, unlimited.
+     *
+     * @param maxConcurrentSearches the most searches that run at once; at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code maxConcurrentSearches < 1}
+     */
+    public Builder maxConcurrentSearches(int maxConcurrentSearches) {
+      checkArgument(maxConcurrentSearches >= 1, "maxConcurrentSearches < 1: %s",
+          maxConcurrentSearches);
+      this.maxConcurrentSearches = maxConcurrentSearches;
+      return this;
+    }
+
+    /**
+     * How long a {@code FindRange} client may read nothing before its search is cancelled;
+     * {@link #DEFAULT_STALLED_STREAM_TIMEOUT} by default.
+     *
+     * @param stalledStreamTimeout the timeout; positive, whole milliseconds
+     * @return this builder
+     * @throws IllegalArgumentException if it is not positive
+     */
+    public Builder stalledStreamTimeout(Duration stalledStreamTimeout) {
+      this.stalledStreamTimeout = positive("stalledStreamTimeout", stalledStreamTimeout);
+      return this;
+    }
+
+    /**
+     * How long any call may run before it ends {@code DEADLINE_EXCEEDED}, whatever deadline its
+     * client set; {@link #DEFAULT_MAX_CALL_DURATION} by default.
+     *
+     * @param maxCallDuration the limit; positive, whole milliseconds
+     * @return this builder
+     * @throws IllegalArgumentException if it is not positive
+     */
+    public Builder maxCallDuration(Duration maxCallDuration) {
+      this.maxCallDuration = positive("maxCallDuration", maxCallDuration);
+      return this;
+    }
+
+    /**
+     * Who the callers are and whether each may start another search; {@link CallAdmission#OPEN}
+     * by default.
+     *
+     * @param admission the policy
+     * @return this builder
+     */
+    public Builder admission(CallAdmission admission) {
+      this.admission = requireNonNull(admission, "admission");
+      return this;
+    }
+
+    /**
+     * Learns how each call ended; {@link CallObserver#NONE} by default.
+     *
+     * @param observer the observer
+     * @return this builder
+     */
+    public Builder observer(CallObserver observer) {
+      this.observer = requireNonNull(observer, "observer");
+      return this;
+    }
+
+    /** {@return the service} */
+    public HashFinderService build() {
+      return new HashFinderService(this);
+    }
+
+    private static Duration positive(String name, Duration value) {
+      requireNonNull(value, name);
+      checkArgument(!value.isNegative() && !value.isZero(), "%s must be positive: %s", name,
+          value);
+      return value;
     }
   }
 }

@@ -4,15 +4,20 @@ import static java.util.Objects.requireNonNull;
 
 import dev.hashfinder.core.HashFinderEngine;
 import io.grpc.ManagedChannel;
+import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A hashfinder server and a channel to it in one process, with no sockets: a fixture for tests.
- * It starts on a unique in-process name and owns what it serves: {@link #close()} closes the
- * channel, the server and the engine, so nothing is left running. Under JUnit 5.11 or later
+ * It starts grpc-java's in-process server with the {@link HashFinderService} alone (no health or
+ * reflection service, no network transport) on a unique in-process name, and owns what it
+ * serves: {@link #close()} closes the channel, the server and the engine, so nothing is left
+ * running. Under JUnit 5.11 or later
  * ({@code @AutoClose}) a field is enough:
  *
  * <pre>{@code
@@ -30,17 +35,24 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Thread-safe.
  */
 public final class InProcessHashFinder implements AutoCloseable {
-  private final HashFinderServer server;
+  private final String name;
+  private final Server server;
+  private final HashFinderService service;
   private final ManagedChannel channel;
   private final HashFinderClient client;
   private final HashFinderEngine engine;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private InProcessHashFinder(HashFinderEngine engine, int maxConcurrentSearches) {
-    String name = InProcessServerBuilder.generateName();
+    this.name = InProcessServerBuilder.generateName();
     this.engine = engine;
-    this.server = HashFinderServer.inProcess(name).finder(engine)
-        .maxConcurrentSearches(maxConcurrentSearches).start();
+    this.service = HashFinderService.newBuilder(engine)
+        .maxConcurrentSearches(maxConcurrentSearches).build();
+    try {
+      this.server = InProcessServerBuilder.forName(name).addService(service).build().start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the in-process server " + name, e);
+    }
     this.channel = InProcessChannelBuilder.forName(name).build();
     this.client = HashFinderClient.create(channel);
   }
@@ -78,18 +90,27 @@ public final class InProcessHashFinder implements AutoCloseable {
     return client;
   }
 
-  /** {@return the channel to the server, for generated stubs; health and reflection too} */
+  /** {@return the channel to the server, for generated stubs} */
   public ManagedChannel channel() {
     return channel;
   }
 
-  /** {@return the server} */
-  public HashFinderServer server() {
-    return server;
+  /**
+   * {@return the in-process name the server is reached by, for another channel: {@code
+   * InProcessChannelBuilder.forName(name)}}
+   */
+  public String name() {
+    return name;
+  }
+
+  /** {@return the service the server runs} */
+  public HashFinderService service() {
+    return service;
   }
 
   /**
-   * Closes the channel, then the server, then the engine. If the calling thread is interrupted
+   * Closes the channel, then the server (its searches cancelled: their clients see {@code
+   * UNAVAILABLE}), then the engine. If the calling thread is interrupted
    * while waiting, it still closes everything and keeps the interrupt. Idempotent: a second call
    * returns at once.
    */
@@ -104,7 +125,16 @@ public final class InProcessHashFinder implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      server.close();
+      server.shutdown();
+      service.shutdown();
+      try {
+        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+          server.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        server.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
       engine.close();
     }
   }

@@ -7,7 +7,6 @@ import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.grpc.proto.HashNameRequest;
 import dev.hashfinder.grpc.proto.HashNameResponse;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.EnumMap;
 import java.util.Map;
@@ -119,14 +118,5 @@ final class Wire {
         Base64.getDecoder().decode(response.getSecret()),
         response.getHashedName(),
         response.getHammingDistance());
-  }
-
-  /** A duration as the command line writes it: {@code 10s}, {@code 10m}, {@code 1500ms}. */
-  static String describe(Duration duration) {
-    long millis = duration.toMillis();
-    if (millis % 60_000 == 0) {
-      return millis / 60_000 + "m";
-    }
-    return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
   }
 }

@@ -1,10 +1,15 @@
 /**
- * hashfinder over gRPC: {@link dev.hashfinder.grpc.HashFinderService} serves any {@link
- * dev.hashfinder.HashFinder} (usually the engine) as the {@code hash_name.HashFinder} service,
- * {@link dev.hashfinder.grpc.HashFinderServer} runs it on a port or in-process, {@link dev.hashfinder.grpc.HashFinderClient} reaches one through the same
- * {@link dev.hashfinder.HashFinder} interface as the engine,
- * {@link dev.hashfinder.grpc.HashFinderCluster} deals one search out to many servers, and
- * {@link dev.hashfinder.grpc.InProcessHashFinder} is a fixture for tests without sockets.
+ * hashfinder over gRPC, the thin adapter with no network transport of its own: {@link
+ * dev.hashfinder.grpc.HashFinderService} serves any {@link dev.hashfinder.HashFinder} (usually
+ * the engine) as the {@code hash_name.HashFinder} service on whatever server an application runs,
+ * {@link dev.hashfinder.grpc.HashFinderClient} reaches one through the same {@link
+ * dev.hashfinder.HashFinder} interface as the engine, {@link
+ * dev.hashfinder.grpc.BearerTokenCredentials} sends a bearer token with its calls, and {@link
+ * dev.hashfinder.grpc.InProcessHashFinder} is a fixture for tests without sockets. What a server
+ * plugs into the service is small interfaces here: {@link dev.hashfinder.grpc.CallAdmission}
+ * (per-caller shares), {@link dev.hashfinder.grpc.CallObserver} (how each call ended) and {@link
+ * dev.hashfinder.grpc.Readiness} (whether the finder can search). The networked, hardened server
+ * is {@code hashfinder-server}'s; the cluster of servers is {@code hashfinder-cluster}'s.
  *
  * <p>Status codes a client sees ({@link dev.hashfinder.grpc.Outcomes} maps them to the API's
  * endings and back):

@@ -1,0 +1,437 @@
+package dev.hashfinder.cluster;
+
+import dev.hashfinder.CancellationToken;
+import dev.hashfinder.FinderBusyException;
+import dev.hashfinder.HashFinder;
+import dev.hashfinder.Query;
+import dev.hashfinder.ResourceBudget;
+import dev.hashfinder.core.MatchVerifier;
+import dev.hashfinder.core.internal.Formats;
+import dev.hashfinder.grpc.HashFinderClient;
+import io.grpc.CallOptions;
+import io.grpc.Context;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One server of a {@link HashFinderCluster}: its channel, whether it may take work (it proved to
+ * be a hashfinder server and its health service says {@code SERVING}), and what the cluster
+ * learned about it (its rate, its last failure). A backend caught answering what a hashfinder
+ * server never answers is {@linkplain #distrust dropped}: it takes no work until it passes the
+ * probe again, after a wait that doubles with each drop.
+ *
+ * <p>Thread-safe: health and probe callbacks run on gRPC threads, searches read it from theirs.
+ */
+final class ClusterBackend {
+  private static final Logger logger = Logger.getLogger(ClusterBackend.class.getName());
+
+  /** Indices per second assumed before a backend's first range is measured. */
+  static final double UNMEASURED_RATE = 1_000_000;
+  private static final Duration MAX_COOL_DOWN = Duration.ofSeconds(5);
+  /** The longest a dropped backend waits for its next probe, however often it was dropped. */
+  static final Duration MAX_DROP_WAIT = Duration.ofMinutes(10);
+
+  /** The probe: one hash from index 1; a one-letter target within distance 1 matches any. */
+  private static final Query PROBE = Query.of("a", 1).startingAt(1);
+  private static final MatchVerifier PROBE_VERIFIER = MatchVerifier.forFind(PROBE);
+  /** How grpc-java's deframer begins the description of a message over the channel's cap. */
+  private static final String OVERSIZED = "gRPC message exceeds maximum size";
+
+  /** How a backend stands. */
+  enum State {
+    /** Not yet reached, or its health service does not say SERVING. */
+    NOT_SERVING,
+    /** Serving, and proved to be a hashfinder server: takes work. */
+    READY,
+    /**
+     * Answers, but is not a hashfinder server (it sets no index, ignores {@code first_index}, or
+     * its probe's answer fails the proof): never takes work.
+     */
+    REFUSED,
+    /**
+     * Was dropped for an answer no hashfinder server gives: takes no work until it passes the
+     * probe again, after a wait.
+     */
+    DROPPED,
+    /** Left the cluster (no longer resolved) or the cluster closed. */
+    GONE
+  }
+
+  final String name;
+  final ManagedChannel channel;
+  final HashFinder finder;
+  private final ScheduledExecutorService scheduler;
+  private final Runnable onChange;
+  private final Duration firstDropWait;
+
+  private volatile State state = State.NOT_SERVING;
+  private volatile boolean healthServing;
+  private volatile boolean refusesUs;
+  private volatile boolean lastFailureBusy;
+  private int failedProbes; // guarded by this
+  private volatile String lastProblem = "not reached yet";
+  private volatile double rate = UNMEASURED_RATE; // indices per second, per range
+  private volatile boolean measured;
+  private volatile long largestRange = Long.MAX_VALUE; // what its own budget lets one call examine
+  private volatile long coolUntilNanos;
+  private int consecutiveFailures; // guarded by this
+  private int drops; // guarded by this
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private long busySinceNanos; // guarded by this
+  private long busyNanos; // guarded by this
+  private final CompletableFuture<State> firstVerdict = new CompletableFuture<>();
+  /** Cancels the health watch at close, so that the channel can end gracefully. */
+  private final Context.CancellableContext watches = Context.current().withCancellation();
+
+  ClusterBackend(String name, ManagedChannel channel, CallOptions callOptions,
+      ScheduledExecutorService scheduler, Duration firstDropWait, Runnable onChange) {
+    this.name = name;
+    this.channel = channel;
+    this.finder = HashFinderClient.create(channel).withCallOptions(callOptions);
+    this.scheduler = scheduler;
+    this.firstDropWait = firstDropWait;
+    this.onChange = onChange;
+  }
+
+  /** Starts watching the backend's health; the first SERVING runs the probe. */
+  void start() {
+    watchHealth(Duration.ofMillis(200));
+  }
+
+  /** Completes with the first verdict: READY, REFUSED, or NOT_SERVING after a failed try. */
+  CompletableFuture<State> firstVerdict() {
+    return firstVerdict;
+  }
+
+  private void watchHealth(Duration nextRetry) {
+    if (state == State.GONE) {
+      return;
+    }
+    watches.run(() -> HealthGrpc.newStub(channel).watch(HealthCheckRequest.getDefaultInstance(),
+        new StreamObserver<>() {
+          @Override
+          public void onNext(HealthCheckResponse response) {
+            if (response.getStatus() == ServingStatus.SERVING) {
+              serving();
+            } else {
+              notServing("its health service says " + response.getStatus());
+            }
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            Status status = Status.fromThrowable(t);
+            if (status.getCode() == Status.Code.UNIMPLEMENTED) {
+              serving(); // no health service: the probe alone decides
+              return;
+            }
+            notServing(status.getCode() + ": " + status.getDescription());
+            retryWatch(nextRetry);
+          }
+
+          @Override
+          public void onCompleted() {
+            notServing("its health service ended the watch");
+            retryWatch(nextRetry);
+          }
+        }));
+  }
+
+  private void retryWatch(Duration after) {
+    if (state == State.GONE) {
+      return;
+    }
+    Duration next = after.multipliedBy(2).compareTo(MAX_COOL_DOWN) > 0
+        ? MAX_COOL_DOWN : after.multipliedBy(2);
+    try {
+      scheduler.schedule(() -> watchHealth(next), after.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closed) {
+      // The cluster is closing.
+    }
+  }
+
+  private void serving() {
+    healthServing = true;
+    if (state == State.NOT_SERVING) {
+      probe(); // a dropped backend is probed when its wait is over, not before
+    }
+  }
+
+  private void notServing(String why) {
+    healthServing = false;
+    lastProblem = why;
+    if (state == State.READY) {
+      state = State.NOT_SERVING;
+      logger.fine("backend " + name + " takes no work until it serves again: " + why);
+      onChange.run();
+    }
+    firstVerdict.complete(State.NOT_SERVING);
+  }
+
+  /**
+   * Asks for the one-hash answer a hashfinder server gives from index 1 (a one-letter target
+   * within distance 1 matches whatever it examines first), and proves it: a server that leaves
+   * the index unset (the reference), answers index 0 (one that ignores {@code first_index}) or
+   * forges its answer would make the cluster's answers wrong.
+   */
+  private void probe() {
+    finder.find(PROBE, ResourceBudget.ofHashes(1).withTimeout(Duration.ofSeconds(10)),
+        new CancellationToken()).whenComplete((match, failure) -> {
+          if (state == State.GONE || state == State.DROPPED) {
+            return; // a probe in flight when the backend was dropped does not readmit it
+          }
+          String forged = failure == null && match.index() == 1
+              ? PROBE_VERIFIER.check(match).orElse(null) : null;
+          if (failure == null && match.index() == 1 && forged == null) {
+            synchronized (this) {
+              if (state == State.GONE || state == State.DROPPED) {
+                return; // dropped while the probe was in flight: the next probe decides
+              }
+              failedProbes = 0;
+              state = State.READY;
+            }
+            refusesUs = false;
+            lastProblem = "none";
+            logger.fine(() -> "backend " + name + " is serving");
+            onChange.run();
+            firstVerdict.complete(State.READY);
+          } else if (failure == null) {
+            state = State.REFUSED;
+            lastProblem = match.index() < 0
+                ? "not a hashfinder server: its Find response has no index"
+                : forged != null ? "not a hashfinder server: its probe's answer fails the proof: "
+                    + forged
+                : "not a hashfinder server that deals ranges: it ignores first_index";
+            logger.severe("backend " + name + " is refused: " + lastProblem);
+            firstVerdict.complete(State.REFUSED);
+          } else {
+            lastProblem = "probe failed: " + describe(failure);
+            Status.Code code = Status.fromThrowable(
+                failure.getCause() != null ? failure.getCause() : failure).getCode();
+            refusesUs = code == Status.Code.UNAUTHENTICATED
+                || code == Status.Code.PERMISSION_DENIED;
+            firstVerdict.complete(State.NOT_SERVING);
+            reprobeLater(); // busy, slow or not yet authorized: try again while it serves
+          }
+        });
+  }
+
+  private void reprobeLater() {
+    long delayMillis;
+    synchronized (this) {
+      delayMillis = Math.min(MAX_COOL_DOWN.toMillis(), 250L << Math.min(failedProbes++, 5));
+    }
+    try {
+      scheduler.schedule(() -> {
+        if (healthServing && state == State.NOT_SERVING) {
+          probe();
+        }
+      }, delayMillis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closed) {
+      // The cluster is closing.
+    }
+  }
+
+  /** Whether the backend may take a range now. */
+  boolean available(long nowNanos) {
+    return state == State.READY && nowNanos - coolUntilNanos >= 0;
+  }
+
+  State state() {
+    return state;
+  }
+
+  /** What went wrong last, for the message of a search that lost every backend. */
+  String lastProblem() {
+    return lastProblem;
+  }
+
+  /**
+   * Whether the backend turned this client away at its last probe (no token, a token or
+   * certificate it does not accept): waiting will not help until the credentials change.
+   */
+  boolean refusesUs() {
+    return refusesUs;
+  }
+
+  /** Whether the backend's last failure was a refusal for being busy (it is alive). */
+  boolean lastFailureWasBusy() {
+    return lastFailureBusy;
+  }
+
+  int inFlight() {
+    return inFlight.get();
+  }
+
+  synchronized void rangeStarted() {
+    if (inFlight.getAndIncrement() == 0) {
+      busySinceNanos = System.nanoTime();
+    }
+  }
+
+  synchronized void rangeEnded() {
+    if (inFlight.decrementAndGet() == 0) {
+      busyNanos += System.nanoTime() - busySinceNanos;
+    }
+  }
+
+  /** How long the backend has had at least one range in flight, in all. */
+  synchronized long busyNanos() {
+    return busyNanos + (inFlight.get() > 0 ? System.nanoTime() - busySinceNanos : 0);
+  }
+
+  /** Indices per second one range ran at, as last measured. */
+  double rate() {
+    return rate;
+  }
+
+  boolean measured() {
+    return measured;
+  }
+
+  long largestRange() {
+    return largestRange;
+  }
+
+  /** A range of {@code indices} took {@code nanos}: fold it into the rate. */
+  void recordRate(long indices, long nanos) {
+    if (indices <= 0 || nanos <= 0) {
+      return;
+    }
+    double observed = indices * 1e9 / nanos;
+    rate = measured ? 0.5 * rate + 0.5 * observed : observed;
+    measured = true;
+    synchronized (this) {
+      consecutiveFailures = 0;
+    }
+  }
+
+  /** The backend's own budget stopped a range after {@code examined} indices. */
+  void recordLargestRange(long examined) {
+    if (examined > 0) {
+      largestRange = Math.min(largestRange, examined);
+    }
+  }
+
+  /**
+   * A range failed: cool down before the next, longer after each failure in a row.
+   *
+   * @param failure how the range's call ended
+   * @param problem what went wrong, in words
+   */
+  void recordFailure(Throwable failure, String problem, long nowNanos) {
+    boolean busy = failure instanceof FinderBusyException;
+    lastFailureBusy = busy;
+    lastProblem = (busy ? "busy: " : "") + problem;
+    long coolNanos;
+    boolean first;
+    synchronized (this) {
+      first = consecutiveFailures++ == 0;
+      coolNanos = busy ? TimeUnit.MILLISECONDS.toNanos(200)
+          : Math.min(MAX_COOL_DOWN.toNanos(),
+              TimeUnit.MILLISECONDS.toNanos(250) << Math.min(consecutiveFailures - 1, 5));
+    }
+    if (!busy) {
+      rate = rate / 2; // a stalled or failing backend gets smaller ranges when it returns
+    }
+    coolUntilNanos = nowNanos + coolNanos;
+    logger.log(busy || !first ? Level.FINE : Level.WARNING,
+        "backend " + name + " failed a range, which is dealt again: " + lastProblem);
+  }
+
+  /**
+   * Drops the backend: it answered what no hashfinder server answers (a match that fails its
+   * proof, indices out of order or outside its range, more matches than it was asked for, a
+   * message over the size cap). It takes no work until it passes the probe again, after a wait
+   * that doubles with each drop, from {@code firstDropWait} up to {@link #MAX_DROP_WAIT}. The
+   * search that caught it deals its ranges again. One WARNING says so; a second search catching
+   * it while it is dropped logs at FINE.
+   *
+   * @param why what it answered, in words that quote none of its text
+   */
+  void distrust(String why) {
+    long waitMillis;
+    synchronized (this) {
+      if (state == State.GONE || state == State.REFUSED || state == State.DROPPED) {
+        logger.fine(() -> "backend " + name + " (" + state + ") also " + why);
+        return;
+      }
+      state = State.DROPPED;
+      long first = Math.max(1, firstDropWait.toMillis());
+      waitMillis = Math.min(MAX_DROP_WAIT.toMillis(), first << Math.min(drops++, 20));
+    }
+    lastProblem = "dropped: " + why;
+    logger.warning("backend " + name + " is dropped: it " + why + "; its ranges are dealt "
+        + "again, and it takes no work until it passes the probe again, in "
+        + Formats.duration(Duration.ofMillis(waitMillis)));
+    onChange.run();
+    try {
+      scheduler.schedule(this::probeAfterDrop, waitMillis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closed) {
+      // The cluster is closing.
+    }
+  }
+
+  private void probeAfterDrop() {
+    synchronized (this) {
+      if (state != State.DROPPED) {
+        return;
+      }
+      state = State.NOT_SERVING;
+    }
+    if (healthServing) {
+      probe(); // else the health watch probes it once it says SERVING
+    }
+  }
+
+  /** Stops watching the backend's health: nothing is left on its channel but searches. */
+  void stopWatching() {
+    state = State.GONE;
+    watches.cancel(null);
+  }
+
+  /** Stops using the backend and closes its channel. */
+  void close() {
+    stopWatching();
+    firstVerdict.complete(State.GONE);
+    channel.shutdownNow();
+  }
+
+  /**
+   * Whether a call failed because a message was larger than the channel's cap ({@link
+   * HashFinderClient#MAX_RESPONSE_SIZE}): gRPC's own deframer ends such a call with this status.
+   */
+  static boolean oversized(Throwable failure) {
+    Status status = Status.fromThrowable(failure);
+    return status.getCode() == Status.Code.RESOURCE_EXHAUSTED
+        && String.valueOf(status.getDescription()).startsWith(OVERSIZED);
+  }
+
+  static String describe(Throwable failure) {
+    Throwable cause = failure.getCause() instanceof StatusRuntimeException ? failure.getCause()
+        : failure;
+    if (cause instanceof StatusRuntimeException status) {
+      return status.getStatus().getCode() + ": " + status.getStatus().getDescription();
+    }
+    return String.valueOf(failure.getMessage());
+  }
+
+  @Override
+  public String toString() {
+    return name + " (" + state + ")";
+  }
+}

@@ -1,0 +1,321 @@
+package dev.hashfinder.cluster;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import dev.hashfinder.core.internal.Formats;
+import dev.hashfinder.grpc.HashFinderClient;
+import io.grpc.CallOptions;
+import io.grpc.ChannelLogger;
+import io.grpc.EquivalentAddressGroup;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.NameResolver;
+import io.grpc.NameResolverRegistry;
+import io.grpc.Status;
+import io.grpc.SynchronizationContext;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Who is in a cluster: its targets resolved to backends (a {@code dns:///} target again when a
+ * backend fails and every re-resolve interval), backends joining and leaving, and whether any is
+ * ready. It owns the backends' channels and the cluster's threads, and tells its listeners
+ * whenever a backend may have joined, left, started or stopped serving.
+ *
+ * <p>Thread-safe.
+ */
+final class ClusterMembership {
+  private static final Logger logger = Logger.getLogger(ClusterMembership.class.getName());
+
+  private final ClusterSettings settings;
+  private final Function<String, ManagedChannelBuilder<?>> channels;
+  private final CallOptions callOptions;
+  private final Runnable onChange;
+  private final ExecutorService executor;
+  private final ScheduledExecutorService scheduler;
+  private final List<ClusterBackend> backends = new CopyOnWriteArrayList<>();
+  private final List<Resolved> resolved = new ArrayList<>();
+  private final List<Runnable> readinessListeners = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /**
+   * A membership of no backend yet; {@link #start()} resolves the targets.
+   *
+   * @param onChange runs whenever a backend may have joined, left or changed state
+   */
+  ClusterMembership(ClusterSettings settings, Function<String, ManagedChannelBuilder<?>> channels,
+      CallOptions callOptions, Runnable onChange) {
+    this.settings = requireNonNull(settings, "settings");
+    this.channels = requireNonNull(channels, "channels");
+    this.callOptions = requireNonNull(callOptions, "callOptions");
+    this.onChange = requireNonNull(onChange, "onChange");
+    this.executor = Executors.newCachedThreadPool(new ThreadFactoryBuilder()
+        .setNameFormat("hashfinder-cluster-%d").setDaemon(true).build());
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(new ThreadFactoryBuilder()
+        .setNameFormat("hashfinder-cluster-timer").setDaemon(true).build());
+  }
+
+  /** Joins each {@code host:port} target and starts resolving each {@code dns:} one. */
+  void start() {
+    for (String target : settings.targetList()) {
+      if (target.startsWith("dns:")) {
+        resolved.add(new Resolved(target));
+      } else {
+        addBackend(target, null);
+      }
+    }
+    resolved.forEach(Resolved::start);
+  }
+
+  /** {@return the threads searches run their events on} */
+  ExecutorService executor() {
+    return executor;
+  }
+
+  /** {@return the thread timers run on} */
+  ScheduledExecutorService scheduler() {
+    return scheduler;
+  }
+
+  /** {@return the backends now, whatever their state} */
+  List<ClusterBackend> backends() {
+    return backends;
+  }
+
+  /** {@return how many backends take work now: serving, and proved to be hashfinder servers} */
+  int readyBackends() {
+    return (int) backends.stream().filter(b -> b.state() == ClusterBackend.State.READY).count();
+  }
+
+  /** {@return how many backends are examining a range now} */
+  int busyBackends() {
+    return (int) backends.stream().filter(b -> b.inFlight() > 0).count();
+  }
+
+  /**
+   * Runs {@code listener} now and whenever a backend may have joined, left, started or stopped
+   * serving.
+   */
+  void onReadinessChange(Runnable listener) {
+    readinessListeners.add(requireNonNull(listener, "listener"));
+    listener.run();
+  }
+
+  /** A backend failed a range: resolve its name again, in case its address changed or it left. */
+  void backendFailed(ClusterBackend backend) {
+    for (Resolved group : resolved) {
+      if (group.members.containsKey(backend.name)) {
+        group.syncContext.execute(group.resolver::refresh);
+      }
+    }
+  }
+
+  private void backendsChanged() {
+    onChange.run();
+    readinessListeners.forEach(Runnable::run);
+  }
+
+  private ClusterBackend addBackend(String target, String authority) {
+    ManagedChannelBuilder<?> builder = channels.apply(target)
+        .maxInboundMessageSize(HashFinderClient.MAX_RESPONSE_SIZE);
+    if (authority != null) {
+      builder.overrideAuthority(authority); // TLS checks the name the targets gave, not the IP
+    }
+    ClusterBackend backend = new ClusterBackend(target, builder.build(), callOptions, scheduler,
+        settings.firstDropWait(), this::backendsChanged);
+    backends.add(backend);
+    backend.start();
+    return backend;
+  }
+
+  /**
+   * Stops resolving, then closes every backend's channel once the searches' cancellations have
+   * gone out on the cluster's threads, waiting about two seconds at most. Run once the searches
+   * were told to stop. Idempotent.
+   */
+  void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    for (Resolved group : resolved) {
+      group.syncContext.execute(group.resolver::shutdown);
+    }
+    // The searches' cancellations go out first: a channel shut down gracefully still carries
+    // them, and gives them a moment to reach the servers before it is closed for good.
+    executor.shutdown();
+    try {
+      executor.awaitTermination(1, TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+      backends.forEach(backend -> {
+        backend.stopWatching();
+        backend.channel.shutdown();
+      });
+      for (ClusterBackend backend : backends) {
+        backend.channel.awaitTermination(
+            Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    backends.forEach(ClusterBackend::close);
+    scheduler.shutdownNow();
+  }
+
+  @Override
+  public String toString() {
+    return backends.toString();
+  }
+
+  /** A {@code dns:///} target: its resolver and the backends it resolved to. */
+  private final class Resolved {
+    final String target;
+    final String authority;
+    final SynchronizationContext syncContext = new SynchronizationContext((thread, e) ->
+        logger.log(Level.WARNING, "resolving a cluster target failed", e));
+    final Map<String, ClusterBackend> members = new ConcurrentHashMap<>();
+    final CompletableFuture<Void> firstResult = new CompletableFuture<>();
+    NameResolver resolver;
+
+    Resolved(String target) {
+      this.target = target;
+      URI uri = URI.create(target);
+      String path = uri.getPath() == null ? "" : uri.getPath();
+      this.authority = path.startsWith("/") ? path.substring(1) : path;
+      NameResolver.Args args = NameResolver.Args.newBuilder()
+          .setDefaultPort(HashFinderCluster.DEFAULT_PORT)
+          .setProxyDetector(address -> null)
+          .setSynchronizationContext(syncContext)
+          .setServiceConfigParser(new NameResolver.ServiceConfigParser() {
+            @Override
+            public NameResolver.ConfigOrError parseServiceConfig(Map<String, ?> config) {
+              return NameResolver.ConfigOrError.fromConfig(config);
+            }
+          })
+          .setScheduledExecutorService(scheduler)
+          .setOffloadExecutor(executor)
+          .setChannelLogger(new ChannelLogger() {
+            @Override
+            public void log(ChannelLogLevel level, String message) {
+              logger.finer(message);
+            }
+
+            @Override
+            public void log(ChannelLogLevel level, String messageFormat, Object... args) {
+              logger.finer(() -> String.format(messageFormat.replace("{0}", "%s"), args));
+            }
+          })
+          .build();
+      resolver = NameResolverRegistry.getDefaultRegistry().asFactory()
+          .newNameResolver(uri, args);
+      if (resolver == null) {
+        throw new IllegalArgumentException("cannot resolve cluster target " + target
+            + ": no resolver for its scheme");
+      }
+    }
+
+    void start() {
+      syncContext.execute(() -> resolver.start(new NameResolver.Listener2() {
+        @Override
+        // getAddresses' successor is newer than the oldest grpc-java this library runs on.
+        @SuppressWarnings("deprecation")
+        public void onResult(NameResolver.ResolutionResult result) {
+          update(result.getAddresses());
+        }
+
+        @Override
+        public void onError(Status error) {
+          logger.warning("cannot resolve " + target + ": " + error.getCode() + ": "
+              + error.getDescription());
+          firstResult.complete(null);
+        }
+      }));
+      long every = settings.reresolveInterval().toMillis();
+      scheduler.scheduleWithFixedDelay(() -> syncContext.execute(resolver::refresh),
+          every, every, TimeUnit.MILLISECONDS);
+    }
+
+    private void update(List<EquivalentAddressGroup> groups) {
+      Set<String> now = new LinkedHashSet<>();
+      for (EquivalentAddressGroup group : groups) {
+        for (SocketAddress address : group.getAddresses()) {
+          if (address instanceof InetSocketAddress inet) {
+            now.add(Formats.address(inet));
+          }
+        }
+      }
+      members.entrySet().removeIf(entry -> {
+        if (now.contains(entry.getKey())) {
+          return false;
+        }
+        logger.fine("backend " + entry.getKey() + " left " + target);
+        backends.remove(entry.getValue());
+        entry.getValue().close();
+        return true;
+      });
+      for (String address : now) {
+        if (!members.containsKey(address) && !closed.get()) {
+          logger.fine("backend " + address + " joined " + target);
+          members.put(address, addBackend(address, authority));
+        }
+      }
+      firstResult.complete(null);
+      backendsChanged();
+    }
+  }
+
+  /**
+   * Waits up to {@code timeout} for every backend's first verdict; fails on a refused one, or if
+   * interrupted. The caller closes the membership when this fails.
+   */
+  void awaitFirstVerdicts(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      for (Resolved group : resolved) {
+        group.firstResult.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      }
+      CompletableFuture.allOf(backends.stream().map(ClusterBackend::firstVerdict)
+              .toArray(CompletableFuture[]::new))
+          .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      // Those not heard from yet join when they answer.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reaching the cluster's backends", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+    List<String> refused = backends.stream()
+        .filter(b -> b.state() == ClusterBackend.State.REFUSED)
+        .map(b -> b.name + " (" + b.lastProblem() + ")").toList();
+    if (!refused.isEmpty()) {
+      throw new IllegalStateException("not hashfinder servers, refused as cluster backends: "
+          + String.join(", ", refused));
+    }
+    for (ClusterBackend backend : backends) {
+      if (backend.state() != ClusterBackend.State.READY) {
+        logger.warning("backend " + backend.name + " is not serving yet: "
+            + backend.lastProblem());
+      }
+    }
+  }
+}

@@ -1,0 +1,655 @@
+package dev.hashfinder.cluster;
+
+import com.google.common.math.LongMath;
+import com.google.common.util.concurrent.MoreExecutors;
+import dev.hashfinder.BudgetExhaustedException;
+import dev.hashfinder.CancellationToken;
+import dev.hashfinder.DeadlineExceededException;
+import dev.hashfinder.FinderBusyException;
+import dev.hashfinder.FinderUnavailableException;
+import dev.hashfinder.Match;
+import dev.hashfinder.MatchListener;
+import dev.hashfinder.Query;
+import dev.hashfinder.ResourceBudget;
+import dev.hashfinder.core.MatchVerifier;
+import dev.hashfinder.core.internal.ChunkPlan;
+import dev.hashfinder.core.internal.Formats;
+import dev.hashfinder.core.internal.UntrustedText;
+import dev.hashfinder.grpc.HashFinderClient;
+import io.grpc.StatusRuntimeException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+/**
+ * One search run on a cluster: deals its {@link ChunkPlan} out as ranges, one {@code Find} or
+ * {@code FindRange} call each, and puts the answers back together in index order.
+ *
+ * <p>A range is sized from its backend's measured rate (about {@code rangeDuration} of work, a
+ * small first one to measure), and each backend has up to {@code rangesPerBackend} in flight to
+ * hide the round trip. A range that fails is given back to the plan from where it provably got to
+ * (a ranged call's last match; otherwise its start) and dealt again, first. A hit at {@code i}
+ * cancels every range above it. Ranged searches keep their out-of-order results in a window of
+ * at most {@code window} ranges, each with at most {@link #MATCHES_PER_RANGE} matches, so memory
+ * stays bounded whatever the listener's speed.
+ *
+ * <p>Nothing a backend says counts before it is checked: every match is proven ({@link
+ * MatchVerifier}: the secret at its index, its digest, its distance), a ranged call's matches must
+ * come in index order, inside the range, at most {@link #MATCHES_PER_RANGE} of them and nothing
+ * after the ideal one. The first match that breaks a rule ends the call at once, so a range never
+ * buffers more than that many. A backend that breaks one is {@linkplain ClusterBackend#distrust
+ * dropped} and every range it holds in the search is dealt again, whole. What a backend says it
+ * did not find is trusted: a range it reports exhausted is not examined again.
+ *
+ * <p>Thread-safe: every event (a range's end, a backend's change, the clock's tick) runs on one
+ * sequential executor, which owns the search's state; the listener is called there too.
+ */
+final class ClusterSearch<T> {
+  private static final Logger logger = Logger.getLogger(ClusterSearch.class.getName());
+
+  /** The most matches one range of a ranged search may stream before it is cut short. */
+  static final int MATCHES_PER_RANGE = 1024;
+
+  /** The first range of an unmeasured backend: small, to measure it cheaply. */
+  static final long FIRST_RANGE = 1 << 16;
+
+  private final ClusterSettings settings;
+  private final ClusterMembership membership;
+  private final ClusterSearches searches;
+  private final Query query;
+  private final ResourceBudget budget;
+  private final MatchListener listener; // null for Find
+  private final MatchVerifier verifier;
+  private final ChunkPlan plan;
+  final CompletableFuture<T> future = new CompletableFuture<>();
+  /** Completes once every outstanding call of an ended search was cancelled. */
+  final CompletableFuture<Void> stopped = new CompletableFuture<>();
+  private final Executor events;
+  private final long startNanos;
+  private final long deadlineNanos; // meaningful if hasDeadline
+  private final boolean hasDeadline;
+
+  // Owned by the events executor:
+  private final Map<ChunkPlan.Range, Dealt> outstanding = new HashMap<>();
+  private final TreeMap<Long, Piece> ready = new TreeMap<>();
+  private long nextToEmit;
+  private long delivered;
+  private Match best;
+  private long stuckSinceNanos = -1;
+  private ScheduledFuture<?> ticker;
+  private long redealt;
+  private long ranges;
+  private long dealtIndices;
+  private final Map<ClusterBackend, Busy> busyByBackend = new HashMap<>();
+
+  /**
+   * A search of {@code query}; {@code verifier} proves its matches: {@link
+   * MatchVerifier#forFind} for a {@code find} (no listener), {@link MatchVerifier#forFindRange}
+   * for a ranged one.
+   */
+  ClusterSearch(ClusterSettings settings, ClusterMembership membership,
+      ClusterSearches searches, Query query, ResourceBudget budget,
+      MatchListener listener, MatchVerifier verifier) {
+    this.settings = settings;
+    this.membership = membership;
+    this.searches = searches;
+    this.query = query;
+    this.budget = budget;
+    this.listener = listener;
+    this.verifier = verifier;
+    this.plan = new ChunkPlan(query.firstIndex(), budget.maxHashes());
+    this.nextToEmit = query.firstIndex();
+    this.events = MoreExecutors.newSequentialExecutor(membership.executor());
+    this.startNanos = System.nanoTime();
+    Duration timeout = budget.timeout().orElse(null);
+    this.hasDeadline = timeout != null;
+    this.deadlineNanos = hasDeadline ? startNanos + saturatedNanos(timeout) : 0;
+  }
+
+  private static long saturatedNanos(Duration duration) {
+    try {
+      return duration.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE / 2;
+    }
+  }
+
+  /**
+   * A range in flight on a backend, and the matches its call streamed so far. The call's thread
+   * adds them; the events executor reads them once the call has ended.
+   */
+  private final class Dealt {
+    final ChunkPlan.Range range;
+    final ClusterBackend backend;
+    final long startNanos = System.nanoTime();
+    /** Cancelling it ends the call: a backend that breaks a rule is cut off at once. */
+    final CancellationToken token = new CancellationToken();
+    private final List<Match> matches = new ArrayList<>(); // guarded by this
+    private boolean ideal; // the last match is ideal; guarded by this
+    private String violation; // the first rule the backend broke, or null; guarded by this
+    CompletableFuture<?> call;
+    long timeoutNanos;
+    boolean cancelledByUs;
+
+    Dealt(ChunkPlan.Range range, ClusterBackend backend) {
+      this.range = range;
+      this.backend = backend;
+    }
+
+    /** Takes a streamed match if it breaks no rule; the first that does ends the call. */
+    void take(Match match) {
+      synchronized (this) {
+        if (violation != null) {
+          return;
+        }
+        violation = problemWith(match);
+        if (violation == null) {
+          matches.add(match);
+          ideal = match.distance() <= query.idealDistance();
+          return;
+        }
+      }
+      token.cancel();
+    }
+
+    /** What is wrong with the next streamed match, or null if it counts. */
+    private String problemWith(Match match) {
+      long index = match.index();
+      Match last = matches.isEmpty() ? null : matches.get(matches.size() - 1);
+      if (matches.size() >= MATCHES_PER_RANGE) {
+        return "streamed more than the " + MATCHES_PER_RANGE + " matches it was asked for "
+            + "(max_matches)";
+      }
+      if (index < range.start() || index >= range.end()) {
+        return "streamed index " + index + " outside its range " + range;
+      }
+      if (last != null && index <= last.index()) {
+        return "streamed index " + index + " after index " + last.index()
+            + ", out of index order";
+      }
+      if (ideal) {
+        return "streamed on past its ideal match at index " + last.index();
+      }
+      return verifier.check(match).map(why -> "streamed a match that fails its proof: " + why)
+          .orElse(null);
+    }
+
+    synchronized List<Match> matches() {
+      return List.copyOf(matches);
+    }
+
+    synchronized boolean endsWithIdeal() {
+      return ideal;
+    }
+
+    synchronized String violation() {
+      return violation;
+    }
+  }
+
+  /** Examined indices {@code [start, end)} of a ranged search and their matches, in order. */
+  private record Piece(long end, List<Match> matches, boolean endsWithIdeal) {}
+
+  /** Starts dealing; cancelling the token or completing the future stops every range. */
+  void start(CancellationToken token) {
+    CancellationToken.Registration byToken = token.onCancel(() -> future.cancel(false));
+    future.whenComplete((result, failure) -> {
+      byToken.close();
+      try {
+        events.execute(this::stopAll);
+      } catch (RejectedExecutionException closing) {
+        stopAll(); // the cluster is closing: its events have stopped, nothing else runs here
+      }
+    });
+    if (future.isDone()) {
+      return;
+    }
+    searches.register(this);
+    events.execute(() -> {
+      ticker = membership.scheduler().scheduleWithFixedDelay(
+          () -> events.execute(this::pump), 100, 100, TimeUnit.MILLISECONDS);
+      if (future.isDone()) {
+        ticker.cancel(false);
+      }
+      pump();
+    });
+  }
+
+  /** A backend changed: deal to it if it can take work. */
+  void backendsChanged() {
+    events.execute(this::pump);
+  }
+
+  private void stopAll() {
+    if (ticker != null) {
+      ticker.cancel(false);
+    }
+    for (Dealt dealt : outstanding.values()) {
+      dealt.cancelledByUs = true;
+      dealt.call.cancel(false);
+    }
+    searches.unregister(this);
+    logger.fine(this::summary);
+    stopped.complete(null);
+  }
+
+  /** One line on how the search went: for operators, and for tuning the range duration. */
+  private String summary() {
+    long now = System.nanoTime();
+    double seconds = (now - startNanos) / 1e9;
+    long busy = 0;
+    for (Busy b : busyByBackend.values()) {
+      busy += b.total(now);
+    }
+    String outcome = future.isCancelled() ? "cancelled"
+        : future.isCompletedExceptionally() ? "ended without an answer" : "answered";
+    return String.format(Locale.ROOT, "cluster search desired_name=\"%s\" %s: %,d "
+            + "indices in %.2f s on %d servers, %d ranges of %,d on average, %,d indices dealt "
+            + "again, servers idle %.0f%%",
+        UntrustedText.quote(query.target()), outcome, plan.examined(), seconds,
+        busyByBackend.size(), ranges, ranges == 0 ? 0 : dealtIndices / ranges, redealt,
+        busyByBackend.isEmpty() ? 0.0
+            : 100.0 * (1 - busy / ((now - startNanos) * (double) busyByBackend.size())));
+  }
+
+  /** How many of this search's ranges a backend was dealt, and how long it had one. */
+  private static final class Busy {
+    int dealt;
+    int inFlight;
+    long since;
+    long total;
+
+    void started(long now) {
+      dealt++;
+      if (inFlight++ == 0) {
+        since = now;
+      }
+    }
+
+    void ended(long now) {
+      if (--inFlight == 0) {
+        total += now - since;
+      }
+    }
+
+    long total(long now) {
+      return total + (inFlight > 0 ? now - since : 0);
+    }
+  }
+
+  /** Deals ranges to every backend that can take one, and ends the search when it can. */
+  private void pump() {
+    if (future.isDone()) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (hasDeadline && now - deadlineNanos >= 0) {
+      future.completeExceptionally(new DeadlineExceededException("timeout of "
+          + budget.timeout().orElseThrow() + " passed after examining " + plan.examined()
+          + " hashes", plan.examined()));
+      return;
+    }
+    if (finishIfSettled()) {
+      return;
+    }
+    List<ClusterBackend> backends = membership.backends();
+    int window = Math.max(8, 4 * backends.size());
+    boolean dealing = true;
+    while (dealing) {
+      dealing = false;
+      for (ClusterBackend backend : backends) {
+        if (!backend.available(now) || inFlightHere(backend) >= settings.rangesPerBackend()) {
+          continue;
+        }
+        // A ranged search with a full window deals only the range at its head (one given back
+        // after a failure), which is what everything in the window waits for.
+        long horizon = listener != null && outstanding.size() + ready.size() >= window
+            ? LongMath.saturatedAdd(nextToEmit, 1) : Long.MAX_VALUE;
+        ChunkPlan.Range range = plan.claim(rangeSize(backend, backends.size()), horizon);
+        if (range == null) {
+          break;
+        }
+        deal(range, backend, now);
+        dealing = true;
+      }
+    }
+    checkStuck(backends, now);
+  }
+
+  private int inFlightHere(ClusterBackend backend) {
+    int count = 0;
+    for (Dealt dealt : outstanding.values()) {
+      if (dealt.backend == backend) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /**
+   * About {@code rangeDuration} of the backend's work; small while it is unmeasured; and, as the
+   * plan runs low, a share of what is left (guided self-scheduling), so that the backends finish
+   * their last ranges together instead of one working alone through a last long range.
+   */
+  private long rangeSize(ClusterBackend backend, int backends) {
+    if (!backend.measured()) {
+      return FIRST_RANGE;
+    }
+    double seconds = settings.rangeDuration().toNanos() / 1e9;
+    // Each search starts small and grows fourfold a range, even on a measured backend: an
+    // answer early in the index space then waits for a small range, not a second's worth.
+    Busy here = busyByBackend.get(backend);
+    long ramp = FIRST_RANGE << Math.min(40, 2 * (here == null ? 0 : here.dealt));
+    long size = Math.min(ramp, (long) (backend.rate() * seconds));
+    long share = plan.undealt() / (2L * backends * settings.rangesPerBackend());
+    return Math.max(FIRST_RANGE / 4, Math.min(Math.min(size, share), backend.largestRange()));
+  }
+
+  /** How long a range may run before its backend counts as stalled. */
+  private long rangeTimeoutNanos(ClusterBackend backend, ChunkPlan.Range range) {
+    // Never under half a second: a range's round trip and start cost a few milliseconds, and a
+    // short range must not be taken for a stalled one.
+    long floor = Math.max(TimeUnit.MILLISECONDS.toNanos(500), LongMath.saturatedMultiply(
+        settings.rangeDuration().toNanos(), backend.measured() ? 3 : 10));
+    long expected = (long) (range.length() / backend.rate() * 1e9); // a cast saturates
+    long timeout = Math.max(floor, LongMath.saturatedMultiply(4, expected));
+    return hasDeadline ? Math.max(1, Math.min(timeout, deadlineNanos - System.nanoTime()))
+        : timeout;
+  }
+
+  private void deal(ChunkPlan.Range range, ClusterBackend backend, long now) {
+    Dealt dealt = new Dealt(range, backend);
+    outstanding.put(range, dealt);
+    backend.rangeStarted();
+    busyByBackend.computeIfAbsent(backend, b -> new Busy()).started(now);
+    ranges++;
+    dealtIndices += range.length();
+    stuckSinceNanos = -1;
+    Query slice = query.startingAt(range.start());
+    dealt.timeoutNanos = rangeTimeoutNanos(backend, range);
+    ResourceBudget sliceBudget = ResourceBudget.ofHashes(range.length())
+        .withTimeout(Duration.ofNanos(dealt.timeoutNanos));
+    if (listener == null) {
+      dealt.call = backend.finder.find(slice, sliceBudget, dealt.token);
+    } else {
+      dealt.call = backend.finder.findRange(slice, sliceBudget.withMaxMatches(MATCHES_PER_RANGE),
+          dealt.token, dealt::take);
+    }
+    dealt.call.whenCompleteAsync((result, failure) -> ended(dealt, result, failure), events);
+  }
+
+  private void ended(Dealt dealt, Object result, Throwable failure) {
+    dealt.backend.rangeEnded();
+    busyByBackend.get(dealt.backend).ended(System.nanoTime());
+    outstanding.remove(dealt.range, dealt); // a dropped backend's ranges left it already
+    if (future.isDone() || dealt.cancelledByUs) {
+      return;
+    }
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    ChunkPlan.Range range = dealt.range;
+    String violation = violation(dealt, result, cause);
+    long elapsed = System.nanoTime() - dealt.startNanos;
+    if (violation != null) {
+      drop(dealt, violation);
+    } else if (cause == null) {
+      if (listener == null) {
+        Match match = (Match) result;
+        finish(dealt, match.index() + 1, elapsed, List.of(), false); // below the range's end
+        if (plan.hit(match.index())) {
+          best = match;
+          cancelAbove(match.index());
+        }
+      } else {
+        List<Match> matches = dealt.matches();
+        Match last = matches.get(matches.size() - 1);
+        finish(dealt, last.index() + 1, elapsed, matches, true);
+        if (plan.hit(last.index())) {
+          cancelAbove(last.index());
+        }
+      }
+    } else if (cause instanceof BudgetExhaustedException exhausted
+        && exhausted.limit() == BudgetExhaustedException.Limit.HASHES) {
+      long examined = Math.min(range.length(), exhausted.hashesExamined());
+      if (examined < range.length()) {
+        dealt.backend.recordLargestRange(examined);
+      }
+      finish(dealt, range.start() + examined, elapsed, dealt.matches(), false);
+      plan.giveBack(range.start() + examined, range.end());
+    } else if (cause instanceof BudgetExhaustedException) { // this range's share of matches
+      List<Match> matches = dealt.matches();
+      long stop = matches.get(matches.size() - 1).index() + 1;
+      finish(dealt, stop, elapsed, matches, false);
+      plan.giveBack(stop, range.end());
+    } else if (cause instanceof IllegalArgumentException) { // the query: every backend says so
+      fail(cause);
+      return;
+    } else if (cause instanceof CancellationException) {
+      plan.giveBack(range.start(), range.end()); // not ours: the channel was closed under it
+    } else {
+      // Busy, gone, stalled past its deadline, broken: what it proved stays, the rest goes back.
+      List<Match> matches = listener == null ? List.of() : dealt.matches();
+      long stop = matches.isEmpty() ? range.start() : matches.get(matches.size() - 1).index() + 1;
+      if (stop > range.start()) {
+        finish(dealt, stop, 0, matches, false);
+      }
+      plan.giveBack(stop, range.end());
+      redealt += range.end() - stop;
+      searches.redealt(range.end() - stop);
+      String problem = cause instanceof DeadlineExceededException
+          ? "stalled: range " + range + " not done within "
+              + Formats.duration(Duration.ofNanos(dealt.timeoutNanos))
+          : ClusterBackend.describe(cause);
+      dealt.backend.recordFailure(cause, problem, System.nanoTime());
+      if (!(cause instanceof FinderBusyException)) {
+        membership.backendFailed(dealt.backend);
+      }
+    }
+    emit();
+    pump();
+  }
+
+  /**
+   * The rule a backend broke in answering a range, or null if it broke none: what no hashfinder
+   * server answers, for a reason none but a broken or hostile server has.
+   *
+   * @param result the call's result if it succeeded
+   * @param cause why it failed, or null if it succeeded
+   */
+  private String violation(Dealt dealt, Object result, Throwable cause) {
+    String streamed = dealt.violation();
+    if (streamed != null) {
+      return streamed;
+    }
+    ChunkPlan.Range range = dealt.range;
+    List<Match> matches = dealt.matches();
+    if (cause == null && listener == null) {
+      Match match = (Match) result;
+      if (match.index() < range.start() || match.index() >= range.end()) {
+        return "answered index " + match.index() + " outside its range " + range;
+      }
+      return verifier.check(match).map(why -> "answered a match that fails its proof: " + why)
+          .orElse(null);
+    }
+    if (cause == null) {
+      return dealt.endsWithIdeal() ? null : "ended its stream without an ideal match";
+    }
+    if (ClusterBackend.oversized(cause)) {
+      return "sent a message over the " + HashFinderClient.MAX_RESPONSE_SIZE + " bytes a "
+          + "response may have";
+    }
+    if (cause instanceof IllegalArgumentException
+        && !(cause.getCause() instanceof StatusRuntimeException)) {
+      // Not a status the server sent, but a response that is no match (Wire.match refused it).
+      return "sent a response that is not a match: "
+          + UntrustedText.quote(String.valueOf(cause.getMessage()));
+    }
+    if (cause instanceof BudgetExhaustedException exhausted) {
+      if (exhausted.limit() == BudgetExhaustedException.Limit.MATCHES) {
+        return matches.isEmpty() ? "said it reached max_matches without streaming a match"
+            : null;
+      }
+      if (exhausted.hashesExamined() < 1) {
+        return "said its budget ran out before it examined an index";
+      }
+      long examinedEnd = range.start() + Math.min(range.length(), exhausted.hashesExamined());
+      if (!matches.isEmpty() && matches.get(matches.size() - 1).index() >= examinedEnd) {
+        return "streamed index " + matches.get(matches.size() - 1).index() + " beyond the "
+            + exhausted.hashesExamined() + " indices it says it examined";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Drops a backend that broke a rule: every range it holds in this search is dealt again,
+   * whole, and it takes no more work until it passes the probe again.
+   */
+  private void drop(Dealt caught, String why) {
+    ClusterBackend backend = caught.backend;
+    redeal(caught.range);
+    for (Dealt other : List.copyOf(outstanding.values())) {
+      if (other.backend == backend) {
+        other.cancelledByUs = true;
+        other.call.cancel(false);
+        outstanding.remove(other.range, other);
+        redeal(other.range);
+      }
+    }
+    backend.distrust(why);
+  }
+
+  private void redeal(ChunkPlan.Range range) {
+    plan.giveBack(range.start(), range.end());
+    redealt += range.length();
+    searches.redealt(range.length());
+  }
+
+  /** Records {@code [range.start, stop)} as examined, with what it found. */
+  private void finish(Dealt dealt, long stop, long elapsedNanos, List<Match> matches,
+      boolean endsWithIdeal) {
+    long start = dealt.range.start();
+    if (stop <= start) {
+      return;
+    }
+    plan.finished(start, stop);
+    searches.examined(stop - start);
+    if (elapsedNanos > 0) {
+      dealt.backend.recordRate(stop - start, elapsedNanos);
+    }
+    if (listener != null) {
+      ready.put(start, new Piece(stop, matches, endsWithIdeal));
+    }
+  }
+
+  private void cancelAbove(long index) {
+    for (Dealt dealt : List.copyOf(outstanding.values())) {
+      if (dealt.range.start() > index) {
+        dealt.cancelledByUs = true;
+        dealt.call.cancel(false);
+      }
+    }
+  }
+
+  /** Delivers every consecutive piece of a ranged search that has come in. */
+  private void emit() {
+    if (listener == null) {
+      return;
+    }
+    for (Piece piece = ready.remove(nextToEmit); piece != null;
+        piece = ready.remove(nextToEmit)) {
+      for (Match match : piece.matches) {
+        if (future.isDone()) {
+          return;
+        }
+        if (delivered >= budget.maxMatches()) {
+          fail(new BudgetExhaustedException(BudgetExhaustedException.Limit.MATCHES,
+              budget.maxMatches(), plan.examined()));
+          return;
+        }
+        try {
+          listener.onMatch(match);
+        } catch (RuntimeException e) {
+          fail(e);
+          return;
+        }
+        delivered++;
+      }
+      nextToEmit = piece.end;
+      if (piece.endsWithIdeal) {
+        complete(null);
+        return;
+      }
+    }
+  }
+
+  /** Ends the search if its outcome is known. */
+  private boolean finishIfSettled() {
+    if (!plan.settled()) {
+      return false;
+    }
+    if (listener == null && best != null) {
+      complete(best);
+    } else if (plan.bestHit() == Long.MAX_VALUE) {
+      fail(new BudgetExhaustedException(BudgetExhaustedException.Limit.HASHES,
+          budget.maxHashes(), plan.examined()));
+    } else {
+      return false; // a ranged search ends when its ideal match is delivered
+    }
+    return true;
+  }
+
+  /** Fails the search if no backend has been able to take its work for the cluster's grace. */
+  private void checkStuck(List<ClusterBackend> backends, long now) {
+    if (!outstanding.isEmpty() || future.isDone()) {
+      stuckSinceNanos = -1;
+      return;
+    }
+    for (ClusterBackend backend : backends) {
+      if (backend.available(now)) {
+        stuckSinceNanos = -1;
+        return;
+      }
+    }
+    boolean allRefuseUs = !backends.isEmpty()
+        && backends.stream().allMatch(ClusterBackend::refusesUs);
+    if (stuckSinceNanos < 0 && !allRefuseUs) {
+      stuckSinceNanos = now;
+      return;
+    }
+    if (!allRefuseUs && now - stuckSinceNanos < settings.unavailableGrace().toNanos()) {
+      return; // a backend may come back; one that refuses our credentials will not
+    }
+    String problems = backends.isEmpty() ? "no backend resolved from " + settings.targets()
+        : backends.stream().map(b -> b.name + ": " + b.lastProblem())
+            .collect(Collectors.joining("; "));
+    boolean allBusy = !backends.isEmpty()
+        && backends.stream().allMatch(ClusterBackend::lastFailureWasBusy);
+    fail(allBusy
+        ? new FinderBusyException("every backend is busy: " + problems, null)
+        : new FinderUnavailableException("no backend can take the search (" + plan.examined()
+            + " hashes examined): " + problems, null));
+  }
+
+  @SuppressWarnings("unchecked")
+  private void complete(Object value) {
+    future.complete((T) value);
+  }
+
+  private void fail(Throwable failure) {
+    future.completeExceptionally(failure);
+  }
+}

@@ -1,0 +1,51 @@
+package dev.hashfinder.cluster;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A cluster's searches that are running, and what all its searches have done: where a search
+ * registers and reports its work, instead of calling back into the cluster. Thread-safe.
+ */
+final class ClusterSearches {
+  private final Set<ClusterSearch<?>> running = ConcurrentHashMap.newKeySet();
+  private final LongAdder examined = new LongAdder();
+  private final LongAdder redealt = new LongAdder();
+
+  void register(ClusterSearch<?> search) {
+    running.add(search);
+  }
+
+  void unregister(ClusterSearch<?> search) {
+    running.remove(search);
+  }
+
+  /** {@return the searches running now} */
+  Set<ClusterSearch<?>> running() {
+    return running;
+  }
+
+  /** Tells every running search that a backend may have joined, left or changed state. */
+  void backendsChanged() {
+    running.forEach(ClusterSearch::backendsChanged);
+  }
+
+  /** Counts indices a search has examined, each once. */
+  void examined(long indices) {
+    examined.add(indices);
+  }
+
+  /** Counts indices dealt again after a backend failed them. */
+  void redealt(long indices) {
+    redealt.add(indices);
+  }
+
+  long examined() {
+    return examined.sum();
+  }
+
+  long redealt() {
+    return redealt.sum();
+  }
+}

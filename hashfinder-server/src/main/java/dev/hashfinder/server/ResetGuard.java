@@ -1,0 +1,251 @@
+package dev.hashfinder.server;
+
+import dev.hashfinder.core.internal.Formats;
+import io.grpc.Attributes;
+import io.grpc.Grpc;
+import io.grpc.ServerStreamTracer;
+import io.grpc.ServerTransportFilter;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.Channel;
+import io.grpc.netty.shaded.io.netty.channel.ChannelFuture;
+import io.grpc.netty.shaded.io.netty.channel.ChannelPromise;
+import io.grpc.netty.shaded.io.netty.channel.EventLoop;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.ServerChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Error;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Exception;
+import io.grpc.netty.shaded.io.netty.util.concurrent.AbstractEventExecutorGroup;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
+import io.grpc.netty.shaded.io.netty.util.concurrent.EventExecutor;
+import io.grpc.netty.shaded.io.netty.util.concurrent.Future;
+import java.net.SocketAddress;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * The rapid-reset rule of a networked server (CVE-2023-44487), as Envoy counts it: a stream its
+ * client resets within {@code premature-reset-time} of opening it was reset prematurely, before
+ * the server could answer anything; a connection whose premature resets reach {@code
+ * max-premature-resets} while they are at least half of its streams is ended with {@code GOAWAY
+ * ENHANCE_YOUR_CALM}. Cancelling is what this service is for, so the rule counts what a flood
+ * does and a canceller does not: a canceller's calls have started when it cancels them, however
+ * many it cancels a second.
+ *
+ * <p>grpc-java's public API sees each stream ({@link ServerStreamTracer}: when it opened, how it
+ * closed, and in {@code serverCallStarted} the attributes of its connection) and each connection
+ * ({@link ServerTransportFilter}), but offers no way to end one connection. So the server's event
+ * loops are this class's own, and the worker group records each accepted channel by its two
+ * addresses, which the transport filter finds again; the rule ends a connection as Netty's own
+ * {@code maxRstFramesPerWindow} does, with a connection error raised in its pipeline. Streams the
+ * accounting cannot see (of a method the server does not have: refused at once, cheaply) are
+ * left to that per-window limit, kept as a ceiling no client that lets its calls start reaches.
+ *
+ * <p>Thread-safe.
+ */
+final class ResetGuard {
+  private static final Logger logger = Logger.getLogger(ResetGuard.class.getName());
+  private static final Attributes.Key<PrematureResets> RESETS =
+      Attributes.Key.create("hashfinder-premature-resets");
+
+  private final long prematureNanos;
+  private final int maxPremature;
+  private final Map<List<SocketAddress>, Channel> channels = new ConcurrentHashMap<>();
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private final Class<? extends ServerChannel> channelType;
+
+  @SuppressWarnings("deprecation") // the constructors both Netty 4.1 and 4.2 have
+  ResetGuard(ServerLimits limits) {
+    this.prematureNanos = limits.prematureResetTime().toNanos();
+    this.maxPremature = limits.maxPrematureResets();
+    // As grpc-java's defaults: one thread accepts, twice the cores serve connections.
+    int threads = 2 * Runtime.getRuntime().availableProcessors();
+    if (Epoll.isAvailable()) {
+      boss = new EpollEventLoopGroup(1, new DefaultThreadFactory("hashfinder-accept", true));
+      workers = new EpollEventLoopGroup(threads, new DefaultThreadFactory("hashfinder-io", true));
+      channelType = EpollServerSocketChannel.class;
+    } else {
+      boss = new NioEventLoopGroup(1, new DefaultThreadFactory("hashfinder-accept", true));
+      workers = new NioEventLoopGroup(threads, new DefaultThreadFactory("hashfinder-io", true));
+      channelType = NioServerSocketChannel.class;
+    }
+  }
+
+  /** Runs the server's connections on this guard's event loops and counts their streams. */
+  NettyServerBuilder install(NettyServerBuilder netty) {
+    return netty.bossEventLoopGroup(boss)
+        .workerEventLoopGroup(new RecordingGroup())
+        .channelType(channelType)
+        .addTransportFilter(new Connections())
+        .addStreamTracerFactory(new StreamTracers());
+  }
+
+  /** Stops the event loops; after the server has terminated. */
+  void shutdown() {
+    boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+    workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+  }
+
+  /** A connection by its two addresses, as both its channel and its transport know it. */
+  private static List<SocketAddress> key(SocketAddress local, SocketAddress remote) {
+    return Arrays.asList(local, remote);
+  }
+
+  /** Ends a connection as Netty ends one for a protocol violation: GOAWAY, then close. */
+  private static void end(Channel channel, PrematureResets resets) {
+    logger.fine(() -> "connection from " + Formats.address(channel.remoteAddress())
+        + " ended with ENHANCE_YOUR_CALM: " + resets);
+    channel.eventLoop().execute(() -> channel.pipeline().fireExceptionCaught(
+        Http2Exception.connectionError(Http2Error.ENHANCE_YOUR_CALM,
+            "too_many_premature_resets")));
+  }
+
+  /** Gives each ready connection its tally, with the channel the rule ends it by. */
+  private final class Connections extends ServerTransportFilter {
+    @Override
+    public Attributes transportReady(Attributes attributes) {
+      Channel channel = channels.get(key(attributes.get(Grpc.TRANSPORT_ATTR_LOCAL_ADDR),
+          attributes.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
+      if (channel == null) {
+        return attributes; // gone already
+      }
+      PrematureResets[] resets = new PrematureResets[1];
+      resets[0] = new PrematureResets(maxPremature, () -> end(channel, resets[0]));
+      return attributes.toBuilder().set(RESETS, resets[0]).build();
+    }
+  }
+
+  private final class StreamTracers extends ServerStreamTracer.Factory {
+    @Override
+    public ServerStreamTracer newServerStreamTracer(String fullMethodName,
+        io.grpc.Metadata headers) {
+      return new StreamTracer();
+    }
+  }
+
+  /**
+   * Times one stream from its HEADERS to its end, both seen on the connection's event loop, and
+   * counts it against its connection, which is known only once its call started (on the call
+   * executor: before or after the stream ended).
+   */
+  private final class StreamTracer extends ServerStreamTracer {
+    private final long opened = System.nanoTime();
+    private PrematureResets connection; // guarded by this
+    private Boolean premature; // guarded by this; null until the stream ended
+
+    @Override
+    public void serverCallStarted(ServerCallInfo<?, ?> callInfo) {
+      PrematureResets resets = callInfo.getAttributes().get(RESETS);
+      Boolean ended;
+      synchronized (this) {
+        connection = resets;
+        ended = premature;
+      }
+      if (resets != null && ended != null) {
+        resets.streamEnded(ended);
+      }
+    }
+
+    @Override
+    public void streamClosed(Status status) {
+      boolean reset = status.getCode() == Status.Code.CANCELLED
+          && System.nanoTime() - opened < prematureNanos;
+      PrematureResets resets;
+      synchronized (this) {
+        premature = reset;
+        resets = connection;
+      }
+      if (resets != null) {
+        resets.streamEnded(reset);
+      }
+    }
+  }
+
+  /**
+   * The worker event loops, recording each channel registered on them (each accepted
+   * connection) until it closes.
+   */
+  private final class RecordingGroup extends AbstractEventExecutorGroup implements EventLoopGroup {
+    private void record(Channel channel) {
+      List<SocketAddress> key = key(channel.localAddress(), channel.remoteAddress());
+      channels.put(key, channel);
+      channel.closeFuture().addListener(closed -> channels.remove(key, channel));
+    }
+
+    @Override
+    public EventLoop next() {
+      return workers.next();
+    }
+
+    @Override
+    public ChannelFuture register(Channel channel) {
+      record(channel);
+      return workers.register(channel);
+    }
+
+    @Override
+    public ChannelFuture register(ChannelPromise promise) {
+      record(promise.channel());
+      return workers.register(promise);
+    }
+
+    @Override
+    @Deprecated
+    public ChannelFuture register(Channel channel, ChannelPromise promise) {
+      record(channel);
+      return workers.register(promise);
+    }
+
+    @Override
+    public boolean isShuttingDown() {
+      return workers.isShuttingDown();
+    }
+
+    @Override
+    public Future<?> shutdownGracefully(long quietPeriod, long timeout, TimeUnit unit) {
+      return workers.shutdownGracefully(quietPeriod, timeout, unit);
+    }
+
+    @Override
+    public Future<?> terminationFuture() {
+      return workers.terminationFuture();
+    }
+
+    @Override
+    @Deprecated
+    public void shutdown() {
+      workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public Iterator<EventExecutor> iterator() {
+      return workers.iterator();
+    }
+
+    @Override
+    public boolean isShutdown() {
+      return workers.isShutdown();
+    }
+
+    @Override
+    public boolean isTerminated() {
+      return workers.isTerminated();
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+      return workers.awaitTermination(timeout, unit);
+    }
+  }
+}
