@@ -41,7 +41,17 @@ final class Processes implements AutoCloseable {
   }
 
   Run start(String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(
+    return startBehind(List.of(), args);
+  }
+
+  /**
+   * Starts the packaged jar with {@code args} behind the command {@code prefix}, one that execs
+   * the rest of its command line (such as {@code ip netns exec NAME}), so that the process is
+   * the JVM itself.
+   */
+  Run startBehind(List<String> prefix, String... args) throws IOException {
+    List<String> command = new ArrayList<>(prefix);
+    command.addAll(List.of(
         // A background shell may have started us with SIGINT ignored; children must not be.
         "env", "--default-signal=INT", JAVA, "-jar", JAR));
     command.addAll(List.of(args));

@@ -45,6 +45,17 @@ final class ClusterBackend {
   /** The longest a dropped backend waits for its next probe, however often it was dropped. */
   static final Duration MAX_DROP_WAIT = Duration.ofMinutes(10);
 
+  /**
+   * How long a channel waits without hearing from its backend before it pings it. A backend that
+   * dies silently (its host gone, a switch port down) sends no reset: the ping's missing answer
+   * fails its health watch and its calls even while it holds no range. Ten seconds is the least
+   * a hashfinder server permits (permit-keepalive-time), and the health watch keeps a call open
+   * on the channel, so the pings are never ones "without calls", which servers refuse.
+   */
+  static final Duration KEEPALIVE_TIME = Duration.ofSeconds(10);
+  /** How long a ping's answer may take before the connection counts as dead. */
+  static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(5);
+
   /** The probe: one hash from index 1; a one-letter target within distance 1 matches any. */
   private static final Query PROBE = Query.of("a", 1).startingAt(1);
   private static final MatchVerifier PROBE_VERIFIER = MatchVerifier.forFind(PROBE);
@@ -244,6 +255,25 @@ final class ClusterBackend {
     } catch (RejectedExecutionException closed) {
       // The cluster is closing.
     }
+  }
+
+  /**
+   * A range outlived its deadline: the backend may have been cut off without a word (a dead host,
+   * a partitioned network), and every range dealt to it would be lost the same way. It takes no
+   * work until a probe, with a deadline of its own, proves it answers; the health watch probes
+   * it again once it is back, if its pings showed the connection dead meanwhile.
+   */
+  void stalled() {
+    synchronized (this) {
+      if (state != State.READY) {
+        return;
+      }
+      state = State.NOT_SERVING;
+    }
+    logger.fine(() -> "backend " + name + " takes no work until it answers a probe: a range "
+        + "stalled");
+    onChange.run();
+    probe();
   }
 
   /** Whether the backend may take a range now. */

@@ -137,7 +137,9 @@ final class ClusterMembership {
 
   private ClusterBackend addBackend(String target, String authority) {
     ManagedChannelBuilder<?> builder = channels.apply(target)
-        .maxInboundMessageSize(HashFinderClient.MAX_RESPONSE_SIZE);
+        .maxInboundMessageSize(HashFinderClient.MAX_RESPONSE_SIZE)
+        .keepAliveTime(ClusterBackend.KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
+        .keepAliveTimeout(ClusterBackend.KEEPALIVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     if (authority != null) {
       builder.overrideAuthority(authority); // TLS checks the name the targets gave, not the IP
     }

@@ -360,11 +360,23 @@ final class ClusterSearch<T> {
 
   /** How long a range may run before its backend counts as stalled. */
   private long rangeTimeoutNanos(ClusterBackend backend, ChunkPlan.Range range) {
+    // A backend not measured yet is held to the slowest measured one: ten range durations would
+    // let a backend that went silent before its first answer hold its ranges that long.
+    double rate = backend.rate();
+    boolean measured = backend.measured();
+    if (!measured) {
+      for (ClusterBackend peer : membership.backends()) {
+        if (peer.measured() && (!measured || peer.rate() < rate)) {
+          rate = peer.rate();
+          measured = true;
+        }
+      }
+    }
     // Never under half a second: a range's round trip and start cost a few milliseconds, and a
     // short range must not be taken for a stalled one.
     long floor = Math.max(TimeUnit.MILLISECONDS.toNanos(500), LongMath.saturatedMultiply(
-        settings.rangeDuration().toNanos(), backend.measured() ? 3 : 10));
-    long expected = (long) (range.length() / backend.rate() * 1e9); // a cast saturates
+        settings.rangeDuration().toNanos(), measured ? 3 : 10));
+    long expected = (long) (range.length() / rate * 1e9); // a cast saturates
     long timeout = Math.max(floor, LongMath.saturatedMultiply(4, expected));
     return hasDeadline ? Math.max(1, Math.min(timeout, deadlineNanos - System.nanoTime()))
         : timeout;
@@ -453,9 +465,14 @@ final class ClusterSearch<T> {
           ? "stalled: range " + range + " not done within "
               + Formats.duration(Duration.ofNanos(dealt.timeoutNanos))
           : ClusterBackend.describe(cause);
-      dealt.backend.recordFailure(cause, problem, System.nanoTime());
+      long now = System.nanoTime();
+      dealt.backend.recordFailure(cause, problem, now);
       if (!(cause instanceof FinderBusyException)) {
         membership.backendFailed(dealt.backend);
+      }
+      boolean searchOver = hasDeadline && now - deadlineNanos >= 0;
+      if (cause instanceof DeadlineExceededException && !searchOver) {
+        dealt.backend.stalled(); // the range's own deadline, not the search's: it went silent
       }
     }
     emit();

@@ -51,7 +51,10 @@ import java.util.logging.Logger;
  * qualifying index of the budget, {@code findRange} the same stream in the same order, the budget
  * counting each index once. Ranges are sized from each backend's measured rate, about {@linkplain
  * Builder#rangeDuration a second of work}; a backend that fails, disconnects or stalls past its
- * range's deadline loses the range, which is dealt again from where it provably got to. A search
+ * range's deadline loses the range, which is dealt again from where it provably got to. One that
+ * stalls takes no more work until it answers a probe again; each channel pings its backend every
+ * 10 seconds (an answer due within 5), so that a backend cut off without a word (a dead host, a
+ * partitioned network) fails its health watch even while it holds no range. A search
  * that no backend could take for the {@linkplain Builder#unavailableGrace grace period} ends with
  * {@link dev.hashfinder.FinderUnavailableException}, naming each backend and its last problem.
  * Cancelling the future or the token, or its deadline, cancels every backend's call.
@@ -268,9 +271,10 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
      * How long one range should take a backend (default: one second): long enough that a
      * range's round trip is noise, short enough that a failure loses little and a hit stops the
      * others soon. A backend's range times out after three times this, or four times its
-     * expected time if longer (ten times for its first, unmeasured range), and never under half a
-     * second. As the budget runs low, ranges shrink to a share of what is left, so that the
-     * backends finish together.
+     * expected time if longer, and never under half a second. A backend's first range, before
+     * its rate is measured, is held to the slowest measured backend's rate, or to ten times this
+     * while none is measured. As the budget runs low, ranges shrink to a share of what is left,
+     * so that the backends finish together.
      *
      * @param rangeDuration the aim for one range; positive
      * @return this builder
@@ -390,7 +394,7 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
      * ip:port}, or whatever the targets named), instead of {@code Grpc.newChannelBuilder(target,
      * channelCredentials)}: for in-process servers in tests, or a channel's own settings. The
      * cluster caps the channel's inbound messages at {@link HashFinderClient#MAX_RESPONSE_SIZE}
-     * whatever the builder says.
+     * and sets its keepalive pings whatever the builder says.
      *
      * @param channels makes a channel builder for a target; the cluster builds and owns it
      * @return this builder

@@ -3,6 +3,8 @@ package dev.hashfinder.cluster;
 import dev.hashfinder.HashFinder;
 import dev.hashfinder.grpc.HashFinderService;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -22,10 +24,12 @@ final class InProcessBackend implements AutoCloseable {
   private final HashFinderService service;
   private final HealthStatusManager health = new HealthStatusManager();
 
-  private InProcessBackend(String name, HashFinderService service) {
+  private InProcessBackend(String name, HashFinderService service,
+      ServerInterceptor... interceptors) {
     this.service = service;
     try {
-      this.server = InProcessServerBuilder.forName(name).addService(service)
+      this.server = InProcessServerBuilder.forName(name)
+          .addService(ServerInterceptors.intercept(service, interceptors))
           .addService(health.getHealthService()).build().start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -36,6 +40,14 @@ final class InProcessBackend implements AutoCloseable {
   /** {@return a backend serving {@code finder} under the in-process {@code name}} */
   static InProcessBackend start(String name, HashFinder finder) {
     return start(name, HashFinderService.create(finder));
+  }
+
+  /**
+   * {@return a backend serving {@code finder} under the in-process {@code name}, its calls
+   * through {@code interceptor}}
+   */
+  static InProcessBackend start(String name, HashFinder finder, ServerInterceptor interceptor) {
+    return new InProcessBackend(name, HashFinderService.create(finder), interceptor);
   }
 
   /** {@return a backend running {@code service} under the in-process {@code name}} */
