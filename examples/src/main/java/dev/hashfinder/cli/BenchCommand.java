@@ -211,7 +211,7 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
     if (json) {
-      System.out.println(Output.GSON.toJson(report));
+      System.out.println(Output.Json.GSON.toJson(report));
     }
     return Main.EXIT_FOUND;
   }

@@ -1,6 +1,10 @@
 package dev.hashfinder.cli;
 
+import dev.hashfinder.core.HashFinderEngine;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.List;
+import java.util.Properties;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine;
@@ -13,14 +17,20 @@ import picocli.CommandLine.Spec;
  *
  * <p>Exit status: 0 when an answer was found (or a server stopped cleanly), 1 when a search ended
  * without one, 2 for a usage error, 130 after Ctrl-C.
+ *
+ * <p>The subcommands are not in this annotation but in {@link Tree}'s: a run builds the model of
+ * the one subcommand it names only, so that {@code find} neither reflects on nor loads the
+ * server's classes (docs/PERFORMANCE.md, start-up). Not for subclassing but by {@link Tree}.
  */
 @Command(
     name = "hashfinder",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    subcommands = {ServeCommand.class, FindCommand.class, BenchCommand.class},
     description = "Finds a secret whose base64 hash contains a name, within a Hamming distance.")
-public final class Main implements Runnable {
+public class Main implements Runnable {
+  /** Only this package makes commands. */
+  Main() {}
+
   static final int EXIT_FOUND = 0;
   static final int EXIT_NOT_FOUND = 1;
   static final int EXIT_USAGE = 2;
@@ -55,16 +65,40 @@ public final class Main implements Runnable {
     }
   }
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws IOException {
     // Keep log handlers alive while shutdown hooks still log (see QuietShutdownLogManager).
     System.setProperty("java.util.logging.manager", QuietShutdownLogManager.class.getName());
     System.setProperty("java.util.logging.SimpleFormatter.format",
         "%1$tF %1$tT %4$s %5$s%6$s%n");
-    System.exit(commandLine().execute(args));
+    if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+      // What picocli prints for it, without building a command model first: most of a short
+      // run's start-up (docs/PERFORMANCE.md).
+      for (String line : new Version().getVersionLines()) {
+        System.out.println(line);
+      }
+      System.exit(EXIT_FOUND);
+    }
+    System.exit(commandLine(args).execute(args));
   }
 
+  /** The whole command tree: every subcommand, as help, completion and the manual show it. */
   static CommandLine commandLine() {
-    return new CommandLine(new Main());
+    return new CommandLine(new Tree());
+  }
+
+  /**
+   * The command tree for a run with these arguments: only the subcommand that the first names, if
+   * it names one (picocli builds a subcommand's model, by reflection, as it is added); else the
+   * whole tree, for help and usage errors.
+   */
+  static CommandLine commandLine(String... args) {
+    Object subcommand = args.length == 0 ? null : switch (args[0]) {
+      case "find" -> new FindCommand();
+      case "serve" -> new ServeCommand();
+      case "bench" -> new BenchCommand();
+      default -> null;
+    };
+    return subcommand == null ? commandLine() : new CommandLine(new Main()).addSubcommand(subcommand);
   }
 
   /** Rejects a flag's value below {@code minimum}, naming the flag, as a usage error (exit 2). */
@@ -81,13 +115,50 @@ public final class Main implements Runnable {
         + String.join(", ", spec.subcommands().keySet()));
   }
 
-  /** The version from the jar's manifest. */
+  /**
+   * {@link Main} with every subcommand, for picocli's completion script and manual generators
+   * ({@code picocli.AutoComplete dev.hashfinder.cli.Main$Tree}), help and usage errors.
+   */
+  @Command(subcommands = {ServeCommand.class, FindCommand.class, BenchCommand.class})
+  static final class Tree extends Main {}
+
+  /**
+   * The version and the commit it was built from (build.properties, written by the build), the
+   * JVM, and the path a SHA-1 search takes on this machine: the native kernel or Java, and why.
+   */
   static final class Version implements CommandLine.IVersionProvider {
+    static final String BUILD_PROPERTIES = "build.properties";
+
     @Override
-    public String[] getVersion() {
-      String version = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"hashfinder " + (version == null ? "(development build)" : version),
-          "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")"};
+    public String[] getVersion() throws IOException {
+      String[] lines = getVersionLines();
+      for (int i = 0; i < lines.length; i++) {
+        lines[i] = lines[i].replace("%", "%%"); // picocli formats each line: print '%' as is
+      }
+      return lines;
+    }
+
+    /** The lines as printed. */
+    String[] getVersionLines() throws IOException {
+      Properties build = new Properties();
+      try (InputStream in = Main.class.getResourceAsStream(BUILD_PROPERTIES)) {
+        if (in != null) {
+          build.load(in);
+        }
+      }
+      String version = build.getProperty("version", "(development build)");
+      String commit = build.getProperty("commit", "");
+      String sha1;
+      // An engine with one worker thread, started by no search: the path is the kernel's
+      // decision for this JVM, made once (its known-answer test and a speed check of a few ms).
+      try (HashFinderEngine engine = HashFinderEngine.newBuilder().threads(1).build()) {
+        sha1 = engine.searchPath("SHA-1");
+      }
+      return new String[] {
+          "hashfinder " + version + (commit.isEmpty() ? "" : " (commit " + commit + ")"),
+          "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ", "
+              + System.getProperty("java.vendor") + ", " + System.getProperty("java.home") + ")",
+          "SHA-1 search path: " + sha1};
     }
   }
 }

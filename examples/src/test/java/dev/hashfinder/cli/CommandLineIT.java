@@ -28,15 +28,17 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The packaged {@code hashfinder.jar} as real processes, with real signals: the reference test
- * suite's "successful run" and "graceful SIGINT" cases and what else a user meets first.
+ * The distribution's {@code bin/hashfinder} as real processes, with real signals: the reference
+ * test suite's "successful run" and "graceful SIGINT" cases and what else a user meets first.
+ * The launcher runs the packaged {@code hashfinder.jar}; the other suites run the jar itself.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CommandLineIT {
-  private static final String JAR = Processes.JAR;
   private static final String CLI_TOKEN = "cli-token-0123456789";
 
-  private final Processes processes = new Processes();
+  private final Processes processes = Processes.throughLauncher();
+
+  CommandLineIT() throws IOException, InterruptedException {}
 
   @AfterEach
   void stopEverything() throws InterruptedException {

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,17 +19,65 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
- * The packaged {@code hashfinder.jar} started as real processes, their output collected line by
- * line, and every one of them killed at {@link #close()}.
+ * The packaged {@code hashfinder.jar} started as real processes (or the distribution's launcher,
+ * {@link #throughLauncher()}), their output collected line by line, and every one of them killed
+ * at {@link #close()}.
  */
 final class Processes implements AutoCloseable {
   static final String JAR = System.getProperty("hashfinder.jar",
       Path.of("target/hashfinder.jar").toAbsolutePath().toString());
   static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
+  /** The distribution's archive, as {@code mvn package} writes it. */
+  static final String ARCHIVE = System.getProperty("hashfinder.archive",
+      Path.of("target/hashfinder.tar.gz").toAbsolutePath().toString());
+
+  private static Path unpacked;
+
   private final List<Run> runs = new CopyOnWriteArrayList<>();
+  private final List<String> command;
+
+  /** Runs the commands as {@code java -jar hashfinder.jar}. */
+  Processes() {
+    this(List.of(JAVA, "-jar", JAR));
+  }
+
+  private Processes(List<String> command) {
+    this.command = command;
+  }
+
+  /**
+   * Runs the commands as a user of the distribution does: {@code bin/hashfinder} of the archive,
+   * unpacked once a test run into a new directory, on this JVM (JAVA_HOME), its start-up archive
+   * in a cache directory of its own.
+   */
+  static Processes throughLauncher() throws IOException, InterruptedException {
+    Path home = distribution();
+    return new Processes(List.of("JAVA_HOME=" + System.getProperty("java.home"),
+        "XDG_CACHE_HOME=" + home.resolveSibling("cache"), launcher(home).toString()));
+  }
+
+  /** {@code bin/hashfinder} of an unpacked distribution. */
+  static Path launcher(Path home) {
+    return home.resolve("bin").resolve("hashfinder");
+  }
+
+  /** The distribution's home, unpacked from {@link #ARCHIVE} on first use. */
+  static synchronized Path distribution() throws IOException, InterruptedException {
+    if (unpacked == null) {
+      Path directory = Files.createTempDirectory(Path.of("target"), "distribution-");
+      Process tar = new ProcessBuilder("tar", "-xzf", ARCHIVE, "-C", directory.toString())
+          .inheritIO().start();
+      assertThat(tar.waitFor()).as("tar -xzf " + ARCHIVE).isZero();
+      try (Stream<Path> homes = Files.list(directory)) {
+        unpacked = homes.filter(Files::isDirectory).findFirst().orElseThrow().toAbsolutePath();
+      }
+    }
+    return unpacked;
+  }
 
   /** Kills every process started, the last first. */
   @Override
@@ -45,15 +94,15 @@ final class Processes implements AutoCloseable {
   }
 
   /**
-   * Starts the packaged jar with {@code args} behind the command {@code prefix}, one that execs
-   * the rest of its command line (such as {@code ip netns exec NAME}), so that the process is
-   * the JVM itself.
+   * Starts the command with {@code args} behind the command {@code prefix}, one that execs the
+   * rest of its command line (such as {@code ip netns exec NAME}), so that the process is the
+   * command itself.
    */
   Run startBehind(List<String> prefix, String... args) throws IOException {
     List<String> command = new ArrayList<>(prefix);
-    command.addAll(List.of(
-        // A background shell may have started us with SIGINT ignored; children must not be.
-        "env", "--default-signal=INT", JAVA, "-jar", JAR));
+    // A background shell may have started us with SIGINT ignored; children must not be.
+    command.addAll(List.of("env", "--default-signal=INT"));
+    command.addAll(this.command);
     command.addAll(List.of(args));
     Run run = new Run(new ProcessBuilder(command).start());
     runs.add(run);
