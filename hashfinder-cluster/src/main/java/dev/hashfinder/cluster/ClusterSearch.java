@@ -13,6 +13,7 @@ import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.MatchVerifier;
 import dev.hashfinder.core.internal.ChunkPlan;
+import dev.hashfinder.core.internal.Deadline;
 import dev.hashfinder.core.internal.Formats;
 import dev.hashfinder.core.internal.UntrustedText;
 import dev.hashfinder.grpc.HashFinderClient;
@@ -79,8 +80,7 @@ final class ClusterSearch<T> {
   final CompletableFuture<Void> stopped = new CompletableFuture<>();
   private final Executor events;
   private final long startNanos;
-  private final long deadlineNanos; // meaningful if hasDeadline
-  private final boolean hasDeadline;
+  private final Deadline deadline;
 
   // Owned by the events executor:
   private final Map<ChunkPlan.Range, Dealt> outstanding = new HashMap<>();
@@ -114,17 +114,7 @@ final class ClusterSearch<T> {
     this.nextToEmit = query.firstIndex();
     this.events = MoreExecutors.newSequentialExecutor(membership.executor());
     this.startNanos = System.nanoTime();
-    Duration timeout = budget.timeout().orElse(null);
-    this.hasDeadline = timeout != null;
-    this.deadlineNanos = hasDeadline ? startNanos + saturatedNanos(timeout) : 0;
-  }
-
-  private static long saturatedNanos(Duration duration) {
-    try {
-      return duration.toNanos();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE / 2;
-    }
+    this.deadline = Deadline.start(budget, startNanos);
   }
 
   /**
@@ -296,10 +286,8 @@ final class ClusterSearch<T> {
       return;
     }
     long now = System.nanoTime();
-    if (hasDeadline && now - deadlineNanos >= 0) {
-      future.completeExceptionally(new DeadlineExceededException("timeout of "
-          + budget.timeout().orElseThrow() + " passed after examining " + plan.examined()
-          + " hashes", plan.examined()));
+    if (deadline.passed(now)) {
+      future.completeExceptionally(deadline.exceeded(plan.examined()));
       return;
     }
     if (finishIfSettled()) {
@@ -378,8 +366,7 @@ final class ClusterSearch<T> {
         settings.rangeDuration().toNanos(), measured ? 3 : 10));
     long expected = (long) (range.length() / rate * 1e9); // a cast saturates
     long timeout = Math.max(floor, LongMath.saturatedMultiply(4, expected));
-    return hasDeadline ? Math.max(1, Math.min(timeout, deadlineNanos - System.nanoTime()))
-        : timeout;
+    return Math.max(1, deadline.nanosLeft(System.nanoTime(), timeout));
   }
 
   private void deal(ChunkPlan.Range range, ClusterBackend backend, long now) {
@@ -470,7 +457,7 @@ final class ClusterSearch<T> {
       if (!(cause instanceof FinderBusyException)) {
         membership.backendFailed(dealt.backend);
       }
-      boolean searchOver = hasDeadline && now - deadlineNanos >= 0;
+      boolean searchOver = deadline.passed(now);
       if (cause instanceof DeadlineExceededException && !searchOver) {
         dealt.backend.stalled(); // the range's own deadline, not the search's: it went silent
       }

@@ -1,5 +1,6 @@
 package dev.hashfinder.core.internal;
 
+import com.google.common.math.LongMath;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -51,8 +52,7 @@ public final class ChunkPlan {
       throw new IllegalArgumentException("count < 1: " + count);
     }
     this.first = first;
-    long sum = first + count;
-    this.end = sum < 0 ? Long.MAX_VALUE : sum;
+    this.end = LongMath.saturatedAdd(first, count);
     this.neverDealt = first;
     this.front = first;
   }
