@@ -23,7 +23,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -101,9 +100,7 @@ final class ClusterBackend {
   private volatile long coolUntilNanos;
   private int consecutiveFailures; // guarded by this
   private int drops; // guarded by this
-  private final AtomicInteger inFlight = new AtomicInteger();
-  private long busySinceNanos; // guarded by this
-  private long busyNanos; // guarded by this
+  private final BusyTime busyTime = new BusyTime(); // guarded by this
   private final CompletableFuture<State> firstVerdict = new CompletableFuture<>();
   /** Cancels the health watch at close, so that the channel can end gracefully. */
   private final Context.CancellableContext watches = Context.current().withCancellation();
@@ -303,25 +300,21 @@ final class ClusterBackend {
     return lastFailureBusy;
   }
 
-  int inFlight() {
-    return inFlight.get();
+  synchronized int inFlight() {
+    return busyTime.inFlight();
   }
 
   synchronized void rangeStarted() {
-    if (inFlight.getAndIncrement() == 0) {
-      busySinceNanos = System.nanoTime();
-    }
+    busyTime.started(System.nanoTime());
   }
 
   synchronized void rangeEnded() {
-    if (inFlight.decrementAndGet() == 0) {
-      busyNanos += System.nanoTime() - busySinceNanos;
-    }
+    busyTime.ended(System.nanoTime());
   }
 
   /** How long the backend has had at least one range in flight, in all. */
   synchronized long busyNanos() {
-    return busyNanos + (inFlight.get() > 0 ? System.nanoTime() - busySinceNanos : 0);
+    return busyTime.totalNanos(System.nanoTime());
   }
 
   /** Indices per second one range ran at, as last measured. */

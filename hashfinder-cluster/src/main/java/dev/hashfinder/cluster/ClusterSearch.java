@@ -15,6 +15,7 @@ import dev.hashfinder.core.MatchVerifier;
 import dev.hashfinder.core.internal.ChunkPlan;
 import dev.hashfinder.core.internal.Deadline;
 import dev.hashfinder.core.internal.Formats;
+import dev.hashfinder.core.internal.InOrderDelivery;
 import dev.hashfinder.core.internal.UntrustedText;
 import dev.hashfinder.grpc.HashFinderClient;
 import io.grpc.StatusRuntimeException;
@@ -24,7 +25,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -73,6 +73,7 @@ final class ClusterSearch<T> {
   private final Query query;
   private final ResourceBudget budget;
   private final MatchListener listener; // null for Find
+  private final InOrderDelivery delivery; // null for Find
   private final MatchVerifier verifier;
   private final ChunkPlan plan;
   final CompletableFuture<T> future = new CompletableFuture<>();
@@ -84,9 +85,6 @@ final class ClusterSearch<T> {
 
   // Owned by the events executor:
   private final Map<ChunkPlan.Range, Dealt> outstanding = new HashMap<>();
-  private final TreeMap<Long, Piece> ready = new TreeMap<>();
-  private long nextToEmit;
-  private long delivered;
   private Match best;
   private long stuckSinceNanos = -1;
   private ScheduledFuture<?> ticker;
@@ -111,7 +109,8 @@ final class ClusterSearch<T> {
     this.listener = listener;
     this.verifier = verifier;
     this.plan = new ChunkPlan(query.firstIndex(), budget.maxHashes());
-    this.nextToEmit = query.firstIndex();
+    this.delivery = listener == null ? null
+        : new InOrderDelivery(query.firstIndex(), budget.maxMatches(), listener);
     this.events = MoreExecutors.newSequentialExecutor(membership.executor());
     this.startNanos = System.nanoTime();
     this.deadline = Deadline.start(budget, startNanos);
@@ -190,9 +189,6 @@ final class ClusterSearch<T> {
     }
   }
 
-  /** Examined indices {@code [start, end)} of a ranged search and their matches, in order. */
-  private record Piece(long end, List<Match> matches, boolean endsWithIdeal) {}
-
   /** Starts dealing; cancelling the token or completing the future stops every range. */
   void start(CancellationToken token) {
     CancellationToken.Registration byToken = token.onCancel(() -> future.cancel(false));
@@ -242,7 +238,7 @@ final class ClusterSearch<T> {
     double seconds = (now - startNanos) / 1e9;
     long busy = 0;
     for (Busy b : busyByBackend.values()) {
-      busy += b.total(now);
+      busy += b.time.totalNanos(now);
     }
     String outcome = future.isCancelled() ? "cancelled"
         : future.isCompletedExceptionally() ? "ended without an answer" : "answered";
@@ -258,26 +254,7 @@ final class ClusterSearch<T> {
   /** How many of this search's ranges a backend was dealt, and how long it had one. */
   private static final class Busy {
     int dealt;
-    int inFlight;
-    long since;
-    long total;
-
-    void started(long now) {
-      dealt++;
-      if (inFlight++ == 0) {
-        since = now;
-      }
-    }
-
-    void ended(long now) {
-      if (--inFlight == 0) {
-        total += now - since;
-      }
-    }
-
-    long total(long now) {
-      return total + (inFlight > 0 ? now - since : 0);
-    }
+    final BusyTime time = new BusyTime();
   }
 
   /** Deals ranges to every backend that can take one, and ends the search when it can. */
@@ -304,8 +281,8 @@ final class ClusterSearch<T> {
         }
         // A ranged search with a full window deals only the range at its head (one given back
         // after a failure), which is what everything in the window waits for.
-        long horizon = listener != null && outstanding.size() + ready.size() >= window
-            ? LongMath.saturatedAdd(nextToEmit, 1) : Long.MAX_VALUE;
+        long horizon = listener != null && outstanding.size() + delivery.waiting() >= window
+            ? LongMath.saturatedAdd(delivery.nextToEmit(), 1) : Long.MAX_VALUE;
         ChunkPlan.Range range = plan.claim(rangeSize(backend, backends.size()), horizon);
         if (range == null) {
           break;
@@ -373,7 +350,9 @@ final class ClusterSearch<T> {
     Dealt dealt = new Dealt(range, backend);
     outstanding.put(range, dealt);
     backend.rangeStarted();
-    busyByBackend.computeIfAbsent(backend, b -> new Busy()).started(now);
+    Busy busy = busyByBackend.computeIfAbsent(backend, b -> new Busy());
+    busy.dealt++;
+    busy.time.started(now);
     ranges++;
     dealtIndices += range.length();
     stuckSinceNanos = -1;
@@ -392,7 +371,7 @@ final class ClusterSearch<T> {
 
   private void ended(Dealt dealt, Object result, Throwable failure) {
     dealt.backend.rangeEnded();
-    busyByBackend.get(dealt.backend).ended(System.nanoTime());
+    busyByBackend.get(dealt.backend).time.ended(System.nanoTime());
     outstanding.remove(dealt.range, dealt); // a dropped backend's ranges left it already
     if (future.isDone() || dealt.cancelledByUs) {
       return;
@@ -555,7 +534,7 @@ final class ClusterSearch<T> {
       dealt.backend.recordRate(stop - start, elapsedNanos);
     }
     if (listener != null) {
-      ready.put(start, new Piece(stop, matches, endsWithIdeal));
+      delivery.put(start, new InOrderDelivery.Piece(stop, matches, endsWithIdeal));
     }
   }
 
@@ -573,30 +552,12 @@ final class ClusterSearch<T> {
     if (listener == null) {
       return;
     }
-    for (Piece piece = ready.remove(nextToEmit); piece != null;
-        piece = ready.remove(nextToEmit)) {
-      for (Match match : piece.matches) {
-        if (future.isDone()) {
-          return;
-        }
-        if (delivered >= budget.maxMatches()) {
-          fail(new BudgetExhaustedException(BudgetExhaustedException.Limit.MATCHES,
-              budget.maxMatches(), plan.examined()));
-          return;
-        }
-        try {
-          listener.onMatch(match);
-        } catch (RuntimeException e) {
-          fail(e);
-          return;
-        }
-        delivered++;
-      }
-      nextToEmit = piece.end;
-      if (piece.endsWithIdeal) {
+    try {
+      if (delivery.deliverReady(future::isDone, plan::examined) == InOrderDelivery.Step.FOUND) {
         complete(null);
-        return;
       }
+    } catch (RuntimeException e) {
+      fail(e); // over max_matches, or the listener's own failure
     }
   }
 
