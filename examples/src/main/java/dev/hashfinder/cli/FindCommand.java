@@ -6,7 +6,6 @@ import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.cluster.HashFinderCluster;
 import dev.hashfinder.core.HashFinderEngine;
-import dev.hashfinder.core.internal.UntrustedText;
 import dev.hashfinder.grpc.BearerTokenCredentials;
 import dev.hashfinder.grpc.HashFinderClient;
 import dev.hashfinder.grpc.InProcessHashFinder;
@@ -268,15 +267,13 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
    */
   private static String describe(Throwable failure) {
     if (failure.getCause() instanceof StatusRuntimeException sent) {
-      String description = sent.getStatus().getDescription(); // the server's words: escaped
-      return sent.getStatus().getCode() + ": "
-          + (description == null ? null : UntrustedText.escape(description));
+      return Outcomes.describe(sent.getStatus());
     }
     Status status = Outcomes.toStatus(failure).getStatus();
     // A fault of this process (a cluster's): a server would keep its detail to itself, but here
-    // the user running it is the one to tell. A backend's words in it are escaped already.
-    return status.getCode() + ": " + (status.getCode() == Status.Code.INTERNAL
-        ? failure.getMessage() : status.getDescription());
+    // the user running it is the one to tell.
+    return Outcomes.describe(status.getCode() == Status.Code.INTERNAL
+        ? status.withDescription(failure.getMessage()) : status);
   }
 
   private Session embedded() {

@@ -8,6 +8,7 @@ import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.MatchVerifier;
 import dev.hashfinder.core.internal.Formats;
 import dev.hashfinder.grpc.HashFinderClient;
+import dev.hashfinder.grpc.Outcomes;
 import io.grpc.CallOptions;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
@@ -147,7 +148,7 @@ final class ClusterBackend {
               serving(); // no health service: the probe alone decides
               return;
             }
-            notServing(status.getCode() + ": " + status.getDescription());
+            notServing(Outcomes.describe(status));
             retryWatch(nextRetry);
           }
 
@@ -448,7 +449,7 @@ final class ClusterBackend {
     Throwable cause = failure.getCause() instanceof StatusRuntimeException ? failure.getCause()
         : failure;
     if (cause instanceof StatusRuntimeException status) {
-      return status.getStatus().getCode() + ": " + status.getStatus().getDescription();
+      return Outcomes.describe(status.getStatus());
     }
     return String.valueOf(failure.getMessage());
   }

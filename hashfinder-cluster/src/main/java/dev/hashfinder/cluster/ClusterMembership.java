@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.hashfinder.core.internal.Formats;
 import dev.hashfinder.grpc.HashFinderClient;
+import dev.hashfinder.grpc.Outcomes;
 import io.grpc.CallOptions;
 import io.grpc.ChannelLogger;
 import io.grpc.EquivalentAddressGroup;
@@ -246,8 +247,7 @@ final class ClusterMembership {
 
         @Override
         public void onError(Status error) {
-          logger.warning("cannot resolve " + target + ": " + error.getCode() + ": "
-              + error.getDescription());
+          logger.warning("cannot resolve " + target + ": " + Outcomes.describe(error));
           firstResult.complete(null);
         }
       }));
