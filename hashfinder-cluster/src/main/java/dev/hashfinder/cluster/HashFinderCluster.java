@@ -11,6 +11,7 @@ import dev.hashfinder.MatchListener;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.HashCounter;
+import dev.hashfinder.core.HashFinderEngine;
 import dev.hashfinder.core.MatchVerifier;
 import dev.hashfinder.grpc.HashFinderClient;
 import dev.hashfinder.grpc.Readiness;
@@ -230,7 +231,7 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
   public static final class Builder {
     private final String targets;
     private final List<String> parsed;
-    private ResourceBudget budget = ResourceBudget.ofHashes(100_000_000);
+    private ResourceBudget budget = ResourceBudget.ofHashes(HashFinderEngine.DEFAULT_MAX_HASHES);
     private Duration rangeDuration = Duration.ofSeconds(1);
     private int rangesPerBackend = 2;
     private Duration unavailableGrace = Duration.ofSeconds(10);
@@ -256,8 +257,9 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
     }
 
     /**
-     * The budget every search is held to; a search's own budget may only lower it. Default: 100
-     * million hashes, as an engine's; a cluster exists for larger searches, so raise it.
+     * The budget every search is held to; a search's own budget may only lower it. Default:
+     * {@link HashFinderEngine#DEFAULT_MAX_HASHES} hashes, as an engine's; a cluster exists for
+     * larger searches, so raise it.
      *
      * @param budget the cluster's budget
      * @return this builder

@@ -258,8 +258,8 @@ final class NativeKernel {
     int pieces = threshold + 1;
     boolean passAll = threshold >= m || pieces > MAX_ANCHORS;
     for (int i = 0; i < pieces && !passAll; i++) {
-      int start = (int) ((long) i * m / pieces);
-      int end = (int) ((long) (i + 1) * m / pieces);
+      int start = WindowMatcher.pieceStart(i, m, pieces);
+      int end = WindowMatcher.pieceStart(i + 1, m, pieces);
       int[][] codes = AnchorFilter.pieceCodes(codePoints, start, end);
       if (codes == null) {
         continue; // the piece never matches exactly, so no qualifying text needs its anchor
