@@ -2,6 +2,7 @@ package dev.hashfinder.cli;
 
 import com.google.common.net.HostAndPort;
 import com.google.common.net.InetAddresses;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.hashfinder.HashAlgorithm;
 import dev.hashfinder.HashFinder;
 import dev.hashfinder.Query;
@@ -383,11 +384,8 @@ final class ServeCommand implements Callable<Integer> {
     System.setProperty("sun.net.httpserver.maxRspTime", System.getProperty(
         "sun.net.httpserver.maxRspTime", Long.toString(METRICS_RESPONSE_TIME.toSeconds())));
     ThreadPoolExecutor threads = new ThreadPoolExecutor(METRICS_THREADS, METRICS_THREADS,
-        60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
-          Thread thread = new Thread(runnable, "hashfinder-metrics");
-          thread.setDaemon(true);
-          return thread;
-        });
+        60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        new ThreadFactoryBuilder().setNameFormat("hashfinder-metrics").setDaemon(true).build());
     threads.allowCoreThreadTimeOut(true);
     PrometheusHttpServer page = PrometheusHttpServer.builder()
         .setHost(metricsHost())

@@ -1,5 +1,6 @@
 package dev.hashfinder.cluster;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
@@ -230,10 +231,8 @@ final class ClusterMembership {
           .build();
       resolver = NameResolverRegistry.getDefaultRegistry().asFactory()
           .newNameResolver(uri, args);
-      if (resolver == null) {
-        throw new IllegalArgumentException("cannot resolve cluster target " + target
-            + ": no resolver for its scheme");
-      }
+      checkArgument(resolver != null, "cannot resolve cluster target %s: no resolver for its "
+          + "scheme", target);
     }
 
     void start() {

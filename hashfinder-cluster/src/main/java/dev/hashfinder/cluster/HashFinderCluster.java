@@ -1,5 +1,6 @@
 package dev.hashfinder.cluster;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import dev.hashfinder.CancellationToken;
@@ -250,9 +251,7 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
           list.add(target.strip());
         }
       }
-      if (list.isEmpty()) {
-        throw new IllegalArgumentException("no cluster target in \"" + targets + "\"");
-      }
+      checkArgument(!list.isEmpty(), "no cluster target in \"%s\"", targets);
       this.parsed = List.copyOf(list);
     }
 
@@ -283,9 +282,8 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
      */
     public Builder rangeDuration(Duration rangeDuration) {
       requireNonNull(rangeDuration, "rangeDuration");
-      if (rangeDuration.isNegative() || rangeDuration.isZero()) {
-        throw new IllegalArgumentException("rangeDuration must be positive: " + rangeDuration);
-      }
+      checkArgument(!rangeDuration.isNegative() && !rangeDuration.isZero(),
+          "rangeDuration must be positive: %s", rangeDuration);
       this.rangeDuration = rangeDuration;
       return this;
     }
@@ -299,9 +297,7 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
      * @return this builder
      */
     public Builder rangesPerBackend(int rangesPerBackend) {
-      if (rangesPerBackend < 1) {
-        throw new IllegalArgumentException("rangesPerBackend < 1: " + rangesPerBackend);
-      }
+      checkArgument(rangesPerBackend >= 1, "rangesPerBackend < 1: %s", rangesPerBackend);
       this.rangesPerBackend = rangesPerBackend;
       return this;
     }
@@ -315,9 +311,7 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
      */
     public Builder unavailableGrace(Duration grace) {
       requireNonNull(grace, "grace");
-      if (grace.isNegative()) {
-        throw new IllegalArgumentException("unavailableGrace is negative: " + grace);
-      }
+      checkArgument(!grace.isNegative(), "unavailableGrace is negative: %s", grace);
       this.unavailableGrace = grace;
       return this;
     }
@@ -331,9 +325,7 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
      */
     public Builder startTimeout(Duration startTimeout) {
       requireNonNull(startTimeout, "startTimeout");
-      if (startTimeout.isNegative()) {
-        throw new IllegalArgumentException("startTimeout is negative: " + startTimeout);
-      }
+      checkArgument(!startTimeout.isNegative(), "startTimeout is negative: %s", startTimeout);
       this.startTimeout = startTimeout;
       return this;
     }
@@ -347,9 +339,8 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
      */
     public Builder reresolveInterval(Duration interval) {
       requireNonNull(interval, "interval");
-      if (interval.isNegative() || interval.isZero()) {
-        throw new IllegalArgumentException("reresolveInterval must be positive: " + interval);
-      }
+      checkArgument(!interval.isNegative() && !interval.isZero(),
+          "reresolveInterval must be positive: %s", interval);
       this.reresolveInterval = interval;
       return this;
     }
@@ -361,9 +352,7 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
      */
     Builder firstDropWait(Duration wait) {
       requireNonNull(wait, "wait");
-      if (wait.isNegative()) {
-        throw new IllegalArgumentException("firstDropWait is negative: " + wait);
-      }
+      checkArgument(!wait.isNegative(), "firstDropWait is negative: %s", wait);
       this.firstDropWait = wait;
       return this;
     }

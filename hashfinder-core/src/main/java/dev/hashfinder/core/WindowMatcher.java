@@ -1,5 +1,7 @@
 package dev.hashfinder.core;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 /**
  * Decides how close the base64 text of a digest comes to a target, working on the digest bytes:
  * no base64 string is built unless a candidate qualifies.
@@ -53,10 +55,8 @@ final class WindowMatcher {
     this.textLength = textLength(digestLength);
     int[] codePoints = target.codePoints().toArray();
     this.targetLength = codePoints.length;
-    if (targetLength < 1 || targetLength > textLength) {
-      throw new IllegalArgumentException(
-          "target length " + targetLength + " not in [1, " + textLength + "]");
-    }
+    checkArgument(targetLength >= 1 && targetLength <= textLength,
+        "target length %s not in [1, %s]", targetLength, textLength);
     this.threshold = threshold;
     this.matches = new boolean[targetLength * CODES];
     for (int j = 0; j < targetLength; j++) {
