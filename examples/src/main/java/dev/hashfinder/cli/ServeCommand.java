@@ -42,6 +42,7 @@ import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code hashfinder serve}: runs the networked hash_name.HashFinder server until stopped. */
@@ -101,25 +102,8 @@ final class ServeCommand implements Callable<Integer> {
           + "(default: 1s).")
   Duration rangeDuration;
 
-  @Option(names = "--backend-tls", description = "Reach --backends over TLS, trusting the "
-      + "JDK's certificate authorities (implied by the other --backend-tls options).")
-  boolean backendTls;
-
-  @Option(names = "--backend-tls-ca", paramLabel = "FILE",
-      description = "Trust the backends' certificates this CA signed (PEM).")
-  File backendTlsCa;
-
-  @Option(names = "--backend-tls-cert", paramLabel = "FILE",
-      description = "Mutual TLS to the backends: this front's certificate chain, PEM.")
-  File backendTlsCert;
-
-  @Option(names = "--backend-tls-key", paramLabel = "FILE",
-      description = "Mutual TLS to the backends: this front's private key, PKCS#8 PEM.")
-  File backendTlsKey;
-
-  @Option(names = "--backend-token-file", paramLabel = "FILE",
-      description = "Send authorization: Bearer with the first token in FILE to the backends.")
-  Path backendTokenFile;
+  @Mixin
+  ClientTls.ToBackends backendTls;
 
   @Option(names = "--metrics-port", paramLabel = "N",
       description = "Serve Prometheus metrics at http://ADDRESS:N/metrics, ADDRESS being "
@@ -187,16 +171,12 @@ final class ServeCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--tls-client-ca needs --tls-cert and --tls-key: mutual TLS is TLS first");
     }
-    if (backends == null && (backendTls || backendTlsCa != null || backendTlsCert != null
-        || backendTokenFile != null || rangeDuration != null)) {
+    if (backends == null && (backendTls.given() || rangeDuration != null)) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--backend-tls, --backend-tls-ca, --backend-tls-cert, --backend-token-file and "
               + "--range-duration are for --backends");
     }
-    if ((backendTlsCert == null) != (backendTlsKey == null)) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "--backend-tls-cert and --backend-tls-key go together");
-    }
+    backendTls.checkPaired(spec);
     if (backends != null && (threads != null
         || spec.commandLine().getParseResult().hasMatchedOption("--algorithms"))) {
       throw new CommandLine.ParameterException(spec.commandLine(),
@@ -292,13 +272,13 @@ final class ServeCommand implements Callable<Integer> {
     try {
       HashFinderCluster.Builder cluster = HashFinderCluster.newBuilder(backends)
           .budget(ResourceBudget.ofHashes(maximumHashes))
-          .channelCredentials(ClientTls.channelCredentials(backendTls, backendTlsCa,
-              backendTlsCert, backendTlsKey));
+          .channelCredentials(backendTls.channelCredentials());
       if (rangeDuration != null) {
         cluster.rangeDuration(rangeDuration);
       }
-      if (backendTokenFile != null) {
-        cluster.callCredentials(BearerTokenCredentials.fromFile(backendTokenFile));
+      BearerTokenCredentials token = backendTls.callCredentials();
+      if (token != null) {
+        cluster.callCredentials(token);
       }
       return cluster.build();
     } catch (IOException e) {
