@@ -1,7 +1,5 @@
 package dev.hashfinder.cli;
 
-import com.google.common.net.HostAndPort;
-import com.google.common.net.InetAddresses;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.hashfinder.HashAlgorithm;
 import dev.hashfinder.HashFinder;
@@ -10,6 +8,7 @@ import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.cluster.HashFinderCluster;
 import dev.hashfinder.core.HashAlgorithms;
 import dev.hashfinder.core.HashFinderEngine;
+import dev.hashfinder.core.internal.Formats;
 import dev.hashfinder.grpc.BearerTokenCredentials;
 import dev.hashfinder.server.BearerTokens;
 import dev.hashfinder.server.HashFinderServer;
@@ -24,7 +23,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -255,7 +253,7 @@ final class ServeCommand implements Callable<Integer> {
       QuietShutdownLogManager.flushAndClose();
     }, "hashfinder-stop"));
     logger.info("hashfinder serving hash_name.HashFinder on " + server.addresses().stream()
-            .map(ServeCommand::target).collect(Collectors.joining(", "))
+            .map(Formats::address).collect(Collectors.joining(", "))
         + (tlsCert == null ? "" : tlsClientCa == null ? " with TLS" : " with mutual TLS")
         + (tokenFile == null ? "" : ", bearer tokens required")
         + (metricsPort == null ? "" : ", metrics on http://" + metricsHostForUrl() + ":"
@@ -382,11 +380,6 @@ final class ServeCommand implements Callable<Integer> {
   /** The address of the metrics page: --metrics-bind, else loopback whatever --bind is. */
   private String metricsHost() {
     return metricsBind != null ? metricsBind : InetAddress.getLoopbackAddress().getHostAddress();
-  }
-
-  private static String target(InetSocketAddress address) {
-    return HostAndPort.fromParts(InetAddresses.toAddrString(address.getAddress()),
-        address.getPort()).toString();
   }
 
   private String metricsHostForUrl() {
