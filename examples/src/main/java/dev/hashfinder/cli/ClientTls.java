@@ -1,27 +1,64 @@
 package dev.hashfinder.cli;
 
+import dev.hashfinder.grpc.BearerTokenCredentials;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.TlsChannelCredentials;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 
-/** The channel credentials the command line's TLS flags ask for, as a client of a server. */
-final class ClientTls {
-  private ClientTls() {}
+/**
+ * The options by which a command reaches servers as their client, as a picocli mixin: TLS
+ * (plaintext unless an option asks for it), mutual TLS, and a bearer token. Their rules and the
+ * credentials they make live here; {@link ToServer} declares them as {@code find}'s {@code --tls}
+ * options, {@link ToBackends} as {@code serve}'s {@code --backend-tls} options, each with its
+ * own names and help.
+ */
+abstract class ClientTls {
+  boolean tls;
+  File ca;
+  File cert;
+  File key;
+  Path tokenFile;
+
+  /** {@return the option that names the client's certificate chain} */
+  abstract String certOption();
+
+  /** {@return the option that names the client's private key} */
+  abstract String keyOption();
 
   /**
-   * Plaintext unless a flag asks for TLS; then TLS trusting {@code ca} (or the JDK's authorities),
-   * with {@code cert} and {@code key} as the client's own for mutual TLS.
+   * {@return whether an option asks for TLS or a token} (the key alone is caught by {@link
+   * #checkPaired}).
+   */
+  boolean given() {
+    return tls || ca != null || cert != null || tokenFile != null;
+  }
+
+  /**
+   * Checks that the certificate and the key come together.
    *
-   * @param tls whether TLS was asked for by name
-   * @param ca the certificate authority to trust, PEM, or null for the JDK's
-   * @param cert the client's certificate chain, PEM, or null
-   * @param key the client's private key, PKCS#8 PEM, or null (given with {@code cert})
+   * @param spec the command, for its error
+   * @throws CommandLine.ParameterException if one came alone
+   */
+  void checkPaired(CommandSpec spec) {
+    if ((cert == null) != (key == null)) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          certOption() + " and " + keyOption() + " go together");
+    }
+  }
+
+  /**
+   * Plaintext unless an option asks for TLS; then TLS trusting the CA given (or the JDK's
+   * authorities), with the client's own certificate and key for mutual TLS.
+   *
    * @throws IOException if a file cannot be read
    */
-  static ChannelCredentials channelCredentials(boolean tls, File ca, File cert, File key)
-      throws IOException {
+  ChannelCredentials channelCredentials() throws IOException {
     if (!tls && ca == null && cert == null) {
       return InsecureChannelCredentials.create();
     }
@@ -33,5 +70,102 @@ final class ClientTls {
       builder.keyManager(cert, key);
     }
     return builder.build();
+  }
+
+  /**
+   * {@return the bearer token to send, or null if no token file was given}
+   *
+   * @throws IOException if the token file cannot be read
+   */
+  BearerTokenCredentials callCredentials() throws IOException {
+    return tokenFile == null ? null : BearerTokenCredentials.fromFile(tokenFile);
+  }
+
+  /** {@code find}'s options for its {@code --server} or {@code --servers}. */
+  static final class ToServer extends ClientTls {
+    @Option(names = "--tls", description = "Connect to --server with TLS, trusting the JDK's "
+        + "certificate authorities (implied by the other --tls options).")
+    void tls(boolean tls) {
+      this.tls = tls;
+    }
+
+    @Option(names = "--tls-ca", paramLabel = "FILE",
+        description = "TLS: trust the server certificates this CA signed (PEM), instead of the "
+            + "JDK's.")
+    void ca(File ca) {
+      this.ca = ca;
+    }
+
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+        description = "Mutual TLS: the client's certificate chain, PEM.")
+    void cert(File cert) {
+      this.cert = cert;
+    }
+
+    @Option(names = "--tls-key", paramLabel = "FILE",
+        description = "Mutual TLS: the client's private key, PKCS#8 PEM.")
+    void key(File key) {
+      this.key = key;
+    }
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+        description = "Send authorization: Bearer with the first token in FILE; only over TLS or "
+            + "to a loopback address.")
+    void tokenFile(Path tokenFile) {
+      this.tokenFile = tokenFile;
+    }
+
+    @Override
+    String certOption() {
+      return "--tls-cert";
+    }
+
+    @Override
+    String keyOption() {
+      return "--tls-key";
+    }
+  }
+
+  /** {@code serve}'s options for reaching its {@code --backends}. */
+  static final class ToBackends extends ClientTls {
+    @Option(names = "--backend-tls", description = "Reach --backends over TLS, trusting the "
+        + "JDK's certificate authorities (implied by the other --backend-tls options).")
+    void tls(boolean tls) {
+      this.tls = tls;
+    }
+
+    @Option(names = "--backend-tls-ca", paramLabel = "FILE",
+        description = "Trust the backends' certificates this CA signed (PEM).")
+    void ca(File ca) {
+      this.ca = ca;
+    }
+
+    @Option(names = "--backend-tls-cert", paramLabel = "FILE",
+        description = "Mutual TLS to the backends: this front's certificate chain, PEM.")
+    void cert(File cert) {
+      this.cert = cert;
+    }
+
+    @Option(names = "--backend-tls-key", paramLabel = "FILE",
+        description = "Mutual TLS to the backends: this front's private key, PKCS#8 PEM.")
+    void key(File key) {
+      this.key = key;
+    }
+
+    @Option(names = "--backend-token-file", paramLabel = "FILE",
+        description = "Send authorization: Bearer with the first token in FILE to the backends.")
+    void tokenFile(Path tokenFile) {
+      this.tokenFile = tokenFile;
+    }
+
+    @Override
+    String certOption() {
+      return "--backend-tls-cert";
+    }
+
+    @Override
+    String keyOption() {
+      return "--backend-tls-key";
+    }
   }
 }

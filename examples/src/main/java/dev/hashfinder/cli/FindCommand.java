@@ -6,7 +6,6 @@ import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.cluster.HashFinderCluster;
 import dev.hashfinder.core.HashFinderEngine;
-import dev.hashfinder.core.internal.UntrustedText;
 import dev.hashfinder.grpc.BearerTokenCredentials;
 import dev.hashfinder.grpc.HashFinderClient;
 import dev.hashfinder.grpc.InProcessHashFinder;
@@ -17,10 +16,8 @@ import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +28,7 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -81,27 +79,8 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
       description = "With --servers: log each server's failures and a summary of the search.")
   boolean verbose;
 
-  @Option(names = "--tls", description = "Connect to --server with TLS, trusting the JDK's "
-      + "certificate authorities (implied by the other --tls options).")
-  boolean tls;
-
-  @Option(names = "--tls-ca", paramLabel = "FILE",
-      description = "TLS: trust the server certificates this CA signed (PEM), instead of the "
-          + "JDK's.")
-  File tlsCa;
-
-  @Option(names = "--tls-cert", paramLabel = "FILE",
-      description = "Mutual TLS: the client's certificate chain, PEM.")
-  File tlsCert;
-
-  @Option(names = "--tls-key", paramLabel = "FILE",
-      description = "Mutual TLS: the client's private key, PKCS#8 PEM.")
-  File tlsKey;
-
-  @Option(names = "--token-file", paramLabel = "FILE",
-      description = "Send authorization: Bearer with the first token in FILE; only over TLS or "
-          + "to a loopback address.")
-  Path tokenFile;
+  @Mixin
+  ClientTls.ToServer clientTls;
 
   @Option(names = "--connect-timeout", paramLabel = "DURATION", converter = Durations.class,
       defaultValue = "10s", description = "How long to wait for --server to accept the "
@@ -176,14 +155,11 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--threads sets the embedded engine; a remote server has its own");
     }
-    if (!remote && (tls || tlsCa != null || tlsCert != null || tokenFile != null)) {
+    if (!remote && clientTls.given()) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--tls, --tls-ca, --tls-cert and --token-file are for a --server or --servers");
     }
-    if ((tlsCert == null) != (tlsKey == null)) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "--tls-cert and --tls-key go together");
-    }
+    clientTls.checkPaired(spec);
     Session opened;
     try {
       opened = servers != null ? cluster() : server != null ? remote() : embedded();
@@ -268,15 +244,13 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
    */
   private static String describe(Throwable failure) {
     if (failure.getCause() instanceof StatusRuntimeException sent) {
-      String description = sent.getStatus().getDescription(); // the server's words: escaped
-      return sent.getStatus().getCode() + ": "
-          + (description == null ? null : UntrustedText.escape(description));
+      return Outcomes.describe(sent.getStatus());
     }
     Status status = Outcomes.toStatus(failure).getStatus();
     // A fault of this process (a cluster's): a server would keep its detail to itself, but here
-    // the user running it is the one to tell. A backend's words in it are escaped already.
-    return status.getCode() + ": " + (status.getCode() == Status.Code.INTERNAL
-        ? failure.getMessage() : status.getDescription());
+    // the user running it is the one to tell.
+    return Outcomes.describe(status.getCode() == Status.Code.INTERNAL
+        ? status.withDescription(failure.getMessage()) : status);
   }
 
   private Session embedded() {
@@ -314,15 +288,16 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
     HashFinderCluster.Builder builder;
     try {
       builder = HashFinderCluster.newBuilder(servers)
-          .channelCredentials(channelCredentials())
+          .channelCredentials(clientTls.channelCredentials())
           .budget(ResourceBudget.ofHashes(
               maximumHashes == null ? HashFinderEngine.DEFAULT_MAX_HASHES : maximumHashes))
           .startTimeout(connectTimeout);
       if (rangeDuration != null) {
         builder.rangeDuration(rangeDuration);
       }
-      if (tokenFile != null) {
-        builder.callCredentials(BearerTokenCredentials.fromFile(tokenFile));
+      BearerTokenCredentials token = clientTls.callCredentials();
+      if (token != null) {
+        builder.callCredentials(token);
       }
     } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
@@ -341,8 +316,8 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
     ChannelCredentials credentials;
     BearerTokenCredentials token;
     try {
-      credentials = channelCredentials();
-      token = tokenFile == null ? null : BearerTokenCredentials.fromFile(tokenFile);
+      credentials = clientTls.channelCredentials();
+      token = clientTls.callCredentials();
     } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -365,10 +340,6 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
             channel.shutdownNow();
           }
         });
-  }
-
-  private ChannelCredentials channelCredentials() throws IOException {
-    return ClientTls.channelCredentials(tls, tlsCa, tlsCert, tlsKey);
   }
 
   /**

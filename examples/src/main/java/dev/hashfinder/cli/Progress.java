@@ -1,5 +1,6 @@
 package dev.hashfinder.cli;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -29,11 +30,8 @@ final class Progress implements AutoCloseable {
     this.detail = detail;
     this.hashes = hashes;
     this.budget = budget;
-    this.ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "hashfinder-progress");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.ticker = Executors.newSingleThreadScheduledExecutor(
+        new ThreadFactoryBuilder().setNameFormat("hashfinder-progress").setDaemon(true).build());
     ticker.scheduleAtFixedRate(this::draw, 250, 250, TimeUnit.MILLISECONDS);
   }
 

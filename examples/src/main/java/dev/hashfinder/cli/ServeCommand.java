@@ -1,7 +1,6 @@
 package dev.hashfinder.cli;
 
-import com.google.common.net.HostAndPort;
-import com.google.common.net.InetAddresses;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.hashfinder.HashAlgorithm;
 import dev.hashfinder.HashFinder;
 import dev.hashfinder.Query;
@@ -9,6 +8,7 @@ import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.cluster.HashFinderCluster;
 import dev.hashfinder.core.HashAlgorithms;
 import dev.hashfinder.core.HashFinderEngine;
+import dev.hashfinder.core.internal.Formats;
 import dev.hashfinder.grpc.BearerTokenCredentials;
 import dev.hashfinder.server.BearerTokens;
 import dev.hashfinder.server.HashFinderServer;
@@ -23,7 +23,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,6 +40,7 @@ import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code hashfinder serve}: runs the networked hash_name.HashFinder server until stopped. */
@@ -100,25 +100,8 @@ final class ServeCommand implements Callable<Integer> {
           + "(default: 1s).")
   Duration rangeDuration;
 
-  @Option(names = "--backend-tls", description = "Reach --backends over TLS, trusting the "
-      + "JDK's certificate authorities (implied by the other --backend-tls options).")
-  boolean backendTls;
-
-  @Option(names = "--backend-tls-ca", paramLabel = "FILE",
-      description = "Trust the backends' certificates this CA signed (PEM).")
-  File backendTlsCa;
-
-  @Option(names = "--backend-tls-cert", paramLabel = "FILE",
-      description = "Mutual TLS to the backends: this front's certificate chain, PEM.")
-  File backendTlsCert;
-
-  @Option(names = "--backend-tls-key", paramLabel = "FILE",
-      description = "Mutual TLS to the backends: this front's private key, PKCS#8 PEM.")
-  File backendTlsKey;
-
-  @Option(names = "--backend-token-file", paramLabel = "FILE",
-      description = "Send authorization: Bearer with the first token in FILE to the backends.")
-  Path backendTokenFile;
+  @Mixin
+  ClientTls.ToBackends backendTls;
 
   @Option(names = "--metrics-port", paramLabel = "N",
       description = "Serve Prometheus metrics at http://ADDRESS:N/metrics, ADDRESS being "
@@ -186,16 +169,12 @@ final class ServeCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--tls-client-ca needs --tls-cert and --tls-key: mutual TLS is TLS first");
     }
-    if (backends == null && (backendTls || backendTlsCa != null || backendTlsCert != null
-        || backendTokenFile != null || rangeDuration != null)) {
+    if (backends == null && (backendTls.given() || rangeDuration != null)) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--backend-tls, --backend-tls-ca, --backend-tls-cert, --backend-token-file and "
               + "--range-duration are for --backends");
     }
-    if ((backendTlsCert == null) != (backendTlsKey == null)) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "--backend-tls-cert and --backend-tls-key go together");
-    }
+    backendTls.checkPaired(spec);
     if (backends != null && (threads != null
         || spec.commandLine().getParseResult().hasMatchedOption("--algorithms"))) {
       throw new CommandLine.ParameterException(spec.commandLine(),
@@ -274,7 +253,7 @@ final class ServeCommand implements Callable<Integer> {
       QuietShutdownLogManager.flushAndClose();
     }, "hashfinder-stop"));
     logger.info("hashfinder serving hash_name.HashFinder on " + server.addresses().stream()
-            .map(ServeCommand::target).collect(Collectors.joining(", "))
+            .map(Formats::address).collect(Collectors.joining(", "))
         + (tlsCert == null ? "" : tlsClientCa == null ? " with TLS" : " with mutual TLS")
         + (tokenFile == null ? "" : ", bearer tokens required")
         + (metricsPort == null ? "" : ", metrics on http://" + metricsHostForUrl() + ":"
@@ -291,13 +270,13 @@ final class ServeCommand implements Callable<Integer> {
     try {
       HashFinderCluster.Builder cluster = HashFinderCluster.newBuilder(backends)
           .budget(ResourceBudget.ofHashes(maximumHashes))
-          .channelCredentials(ClientTls.channelCredentials(backendTls, backendTlsCa,
-              backendTlsCert, backendTlsKey));
+          .channelCredentials(backendTls.channelCredentials());
       if (rangeDuration != null) {
         cluster.rangeDuration(rangeDuration);
       }
-      if (backendTokenFile != null) {
-        cluster.callCredentials(BearerTokenCredentials.fromFile(backendTokenFile));
+      BearerTokenCredentials token = backendTls.callCredentials();
+      if (token != null) {
+        cluster.callCredentials(token);
       }
       return cluster.build();
     } catch (IOException e) {
@@ -383,11 +362,8 @@ final class ServeCommand implements Callable<Integer> {
     System.setProperty("sun.net.httpserver.maxRspTime", System.getProperty(
         "sun.net.httpserver.maxRspTime", Long.toString(METRICS_RESPONSE_TIME.toSeconds())));
     ThreadPoolExecutor threads = new ThreadPoolExecutor(METRICS_THREADS, METRICS_THREADS,
-        60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
-          Thread thread = new Thread(runnable, "hashfinder-metrics");
-          thread.setDaemon(true);
-          return thread;
-        });
+        60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        new ThreadFactoryBuilder().setNameFormat("hashfinder-metrics").setDaemon(true).build());
     threads.allowCoreThreadTimeOut(true);
     PrometheusHttpServer page = PrometheusHttpServer.builder()
         .setHost(metricsHost())
@@ -404,11 +380,6 @@ final class ServeCommand implements Callable<Integer> {
   /** The address of the metrics page: --metrics-bind, else loopback whatever --bind is. */
   private String metricsHost() {
     return metricsBind != null ? metricsBind : InetAddress.getLoopbackAddress().getHostAddress();
-  }
-
-  private static String target(InetSocketAddress address) {
-    return HostAndPort.fromParts(InetAddresses.toAddrString(address.getAddress()),
-        address.getPort()).toString();
   }
 
   private String metricsHostForUrl() {

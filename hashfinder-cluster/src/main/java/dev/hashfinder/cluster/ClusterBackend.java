@@ -8,6 +8,7 @@ import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.MatchVerifier;
 import dev.hashfinder.core.internal.Formats;
 import dev.hashfinder.grpc.HashFinderClient;
+import dev.hashfinder.grpc.Outcomes;
 import io.grpc.CallOptions;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
@@ -23,7 +24,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -42,6 +42,10 @@ final class ClusterBackend {
   /** Indices per second assumed before a backend's first range is measured. */
   static final double UNMEASURED_RATE = 1_000_000;
   private static final Duration MAX_COOL_DOWN = Duration.ofSeconds(5);
+  /** How a backend retries what failed: its health watch, its probe, its ranges. */
+  static final Backoff RETRY = new Backoff(Duration.ofMillis(250), MAX_COOL_DOWN);
+  /** The pause after a range refused for being busy: the backend is alive, only full. */
+  private static final long BUSY_COOL_DOWN_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
   /** The longest a dropped backend waits for its next probe, however often it was dropped. */
   static final Duration MAX_DROP_WAIT = Duration.ofMinutes(10);
 
@@ -87,7 +91,7 @@ final class ClusterBackend {
   final HashFinder finder;
   private final ScheduledExecutorService scheduler;
   private final Runnable onChange;
-  private final Duration firstDropWait;
+  private final Backoff dropWaits;
 
   private volatile State state = State.NOT_SERVING;
   private volatile boolean healthServing;
@@ -101,9 +105,7 @@ final class ClusterBackend {
   private volatile long coolUntilNanos;
   private int consecutiveFailures; // guarded by this
   private int drops; // guarded by this
-  private final AtomicInteger inFlight = new AtomicInteger();
-  private long busySinceNanos; // guarded by this
-  private long busyNanos; // guarded by this
+  private final BusyTime busyTime = new BusyTime(); // guarded by this
   private final CompletableFuture<State> firstVerdict = new CompletableFuture<>();
   /** Cancels the health watch at close, so that the channel can end gracefully. */
   private final Context.CancellableContext watches = Context.current().withCancellation();
@@ -114,13 +116,15 @@ final class ClusterBackend {
     this.channel = channel;
     this.finder = HashFinderClient.create(channel).withCallOptions(callOptions);
     this.scheduler = scheduler;
-    this.firstDropWait = firstDropWait;
+    Duration first = firstDropWait.compareTo(MAX_DROP_WAIT) > 0 ? MAX_DROP_WAIT : firstDropWait;
+    this.dropWaits = new Backoff(first.toMillis() < 1 ? Duration.ofMillis(1) : first,
+        MAX_DROP_WAIT);
     this.onChange = onChange;
   }
 
   /** Starts watching the backend's health; the first SERVING runs the probe. */
   void start() {
-    watchHealth(Duration.ofMillis(200));
+    watchHealth(0);
   }
 
   /** Completes with the first verdict: READY, REFUSED, or NOT_SERVING after a failed try. */
@@ -128,7 +132,8 @@ final class ClusterBackend {
     return firstVerdict;
   }
 
-  private void watchHealth(Duration nextRetry) {
+  /** Watches the backend's health; {@code failedWatches} in a row ended before this one. */
+  private void watchHealth(int failedWatches) {
     if (state == State.GONE) {
       return;
     }
@@ -150,26 +155,25 @@ final class ClusterBackend {
               serving(); // no health service: the probe alone decides
               return;
             }
-            notServing(status.getCode() + ": " + status.getDescription());
-            retryWatch(nextRetry);
+            notServing(Outcomes.describe(status));
+            retryWatch(failedWatches + 1);
           }
 
           @Override
           public void onCompleted() {
             notServing("its health service ended the watch");
-            retryWatch(nextRetry);
+            retryWatch(failedWatches + 1);
           }
         }));
   }
 
-  private void retryWatch(Duration after) {
+  private void retryWatch(int failedWatches) {
     if (state == State.GONE) {
       return;
     }
-    Duration next = after.multipliedBy(2).compareTo(MAX_COOL_DOWN) > 0
-        ? MAX_COOL_DOWN : after.multipliedBy(2);
     try {
-      scheduler.schedule(() -> watchHealth(next), after.toMillis(), TimeUnit.MILLISECONDS);
+      scheduler.schedule(() -> watchHealth(failedWatches), RETRY.millis(failedWatches),
+          TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException closed) {
       // The cluster is closing.
     }
@@ -244,7 +248,7 @@ final class ClusterBackend {
   private void reprobeLater() {
     long delayMillis;
     synchronized (this) {
-      delayMillis = Math.min(MAX_COOL_DOWN.toMillis(), 250L << Math.min(failedProbes++, 5));
+      delayMillis = RETRY.millis(++failedProbes);
     }
     try {
       scheduler.schedule(() -> {
@@ -303,25 +307,21 @@ final class ClusterBackend {
     return lastFailureBusy;
   }
 
-  int inFlight() {
-    return inFlight.get();
+  synchronized int inFlight() {
+    return busyTime.inFlight();
   }
 
   synchronized void rangeStarted() {
-    if (inFlight.getAndIncrement() == 0) {
-      busySinceNanos = System.nanoTime();
-    }
+    busyTime.started(System.nanoTime());
   }
 
   synchronized void rangeEnded() {
-    if (inFlight.decrementAndGet() == 0) {
-      busyNanos += System.nanoTime() - busySinceNanos;
-    }
+    busyTime.ended(System.nanoTime());
   }
 
   /** How long the backend has had at least one range in flight, in all. */
   synchronized long busyNanos() {
-    return busyNanos + (inFlight.get() > 0 ? System.nanoTime() - busySinceNanos : 0);
+    return busyTime.totalNanos(System.nanoTime());
   }
 
   /** Indices per second one range ran at, as last measured. */
@@ -371,9 +371,8 @@ final class ClusterBackend {
     boolean first;
     synchronized (this) {
       first = consecutiveFailures++ == 0;
-      coolNanos = busy ? TimeUnit.MILLISECONDS.toNanos(200)
-          : Math.min(MAX_COOL_DOWN.toNanos(),
-              TimeUnit.MILLISECONDS.toNanos(250) << Math.min(consecutiveFailures - 1, 5));
+      coolNanos = busy ? BUSY_COOL_DOWN_NANOS
+          : TimeUnit.MILLISECONDS.toNanos(RETRY.millis(consecutiveFailures));
     }
     if (!busy) {
       rate = rate / 2; // a stalled or failing backend gets smaller ranges when it returns
@@ -401,8 +400,7 @@ final class ClusterBackend {
         return;
       }
       state = State.DROPPED;
-      long first = Math.max(1, firstDropWait.toMillis());
-      waitMillis = Math.min(MAX_DROP_WAIT.toMillis(), first << Math.min(drops++, 20));
+      waitMillis = dropWaits.millis(++drops);
     }
     lastProblem = "dropped: " + why;
     logger.warning("backend " + name + " is dropped: it " + why + "; its ranges are dealt "
@@ -455,7 +453,7 @@ final class ClusterBackend {
     Throwable cause = failure.getCause() instanceof StatusRuntimeException ? failure.getCause()
         : failure;
     if (cause instanceof StatusRuntimeException status) {
-      return status.getStatus().getCode() + ": " + status.getStatus().getDescription();
+      return Outcomes.describe(status.getStatus());
     }
     return String.valueOf(failure.getMessage());
   }

@@ -1,10 +1,12 @@
 package dev.hashfinder.cluster;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.hashfinder.core.internal.Formats;
 import dev.hashfinder.grpc.HashFinderClient;
+import dev.hashfinder.grpc.Outcomes;
 import io.grpc.CallOptions;
 import io.grpc.ChannelLogger;
 import io.grpc.EquivalentAddressGroup;
@@ -229,10 +231,8 @@ final class ClusterMembership {
           .build();
       resolver = NameResolverRegistry.getDefaultRegistry().asFactory()
           .newNameResolver(uri, args);
-      if (resolver == null) {
-        throw new IllegalArgumentException("cannot resolve cluster target " + target
-            + ": no resolver for its scheme");
-      }
+      checkArgument(resolver != null, "cannot resolve cluster target %s: no resolver for its "
+          + "scheme", target);
     }
 
     void start() {
@@ -246,8 +246,7 @@ final class ClusterMembership {
 
         @Override
         public void onError(Status error) {
-          logger.warning("cannot resolve " + target + ": " + error.getCode() + ": "
-              + error.getDescription());
+          logger.warning("cannot resolve " + target + ": " + Outcomes.describe(error));
           firstResult.complete(null);
         }
       }));

@@ -13,7 +13,9 @@ import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.MatchVerifier;
 import dev.hashfinder.core.internal.ChunkPlan;
+import dev.hashfinder.core.internal.Deadline;
 import dev.hashfinder.core.internal.Formats;
+import dev.hashfinder.core.internal.InOrderDelivery;
 import dev.hashfinder.core.internal.UntrustedText;
 import dev.hashfinder.grpc.HashFinderClient;
 import io.grpc.StatusRuntimeException;
@@ -23,7 +25,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -72,6 +73,7 @@ final class ClusterSearch<T> {
   private final Query query;
   private final ResourceBudget budget;
   private final MatchListener listener; // null for Find
+  private final InOrderDelivery delivery; // null for Find
   private final MatchVerifier verifier;
   private final ChunkPlan plan;
   final CompletableFuture<T> future = new CompletableFuture<>();
@@ -79,14 +81,10 @@ final class ClusterSearch<T> {
   final CompletableFuture<Void> stopped = new CompletableFuture<>();
   private final Executor events;
   private final long startNanos;
-  private final long deadlineNanos; // meaningful if hasDeadline
-  private final boolean hasDeadline;
+  private final Deadline deadline;
 
   // Owned by the events executor:
   private final Map<ChunkPlan.Range, Dealt> outstanding = new HashMap<>();
-  private final TreeMap<Long, Piece> ready = new TreeMap<>();
-  private long nextToEmit;
-  private long delivered;
   private Match best;
   private long stuckSinceNanos = -1;
   private ScheduledFuture<?> ticker;
@@ -111,20 +109,11 @@ final class ClusterSearch<T> {
     this.listener = listener;
     this.verifier = verifier;
     this.plan = new ChunkPlan(query.firstIndex(), budget.maxHashes());
-    this.nextToEmit = query.firstIndex();
+    this.delivery = listener == null ? null
+        : new InOrderDelivery(query.firstIndex(), budget.maxMatches(), listener);
     this.events = MoreExecutors.newSequentialExecutor(membership.executor());
     this.startNanos = System.nanoTime();
-    Duration timeout = budget.timeout().orElse(null);
-    this.hasDeadline = timeout != null;
-    this.deadlineNanos = hasDeadline ? startNanos + saturatedNanos(timeout) : 0;
-  }
-
-  private static long saturatedNanos(Duration duration) {
-    try {
-      return duration.toNanos();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE / 2;
-    }
+    this.deadline = Deadline.start(budget, startNanos);
   }
 
   /**
@@ -200,9 +189,6 @@ final class ClusterSearch<T> {
     }
   }
 
-  /** Examined indices {@code [start, end)} of a ranged search and their matches, in order. */
-  private record Piece(long end, List<Match> matches, boolean endsWithIdeal) {}
-
   /** Starts dealing; cancelling the token or completing the future stops every range. */
   void start(CancellationToken token) {
     CancellationToken.Registration byToken = token.onCancel(() -> future.cancel(false));
@@ -252,7 +238,7 @@ final class ClusterSearch<T> {
     double seconds = (now - startNanos) / 1e9;
     long busy = 0;
     for (Busy b : busyByBackend.values()) {
-      busy += b.total(now);
+      busy += b.time.totalNanos(now);
     }
     String outcome = future.isCancelled() ? "cancelled"
         : future.isCompletedExceptionally() ? "ended without an answer" : "answered";
@@ -268,26 +254,7 @@ final class ClusterSearch<T> {
   /** How many of this search's ranges a backend was dealt, and how long it had one. */
   private static final class Busy {
     int dealt;
-    int inFlight;
-    long since;
-    long total;
-
-    void started(long now) {
-      dealt++;
-      if (inFlight++ == 0) {
-        since = now;
-      }
-    }
-
-    void ended(long now) {
-      if (--inFlight == 0) {
-        total += now - since;
-      }
-    }
-
-    long total(long now) {
-      return total + (inFlight > 0 ? now - since : 0);
-    }
+    final BusyTime time = new BusyTime();
   }
 
   /** Deals ranges to every backend that can take one, and ends the search when it can. */
@@ -296,10 +263,8 @@ final class ClusterSearch<T> {
       return;
     }
     long now = System.nanoTime();
-    if (hasDeadline && now - deadlineNanos >= 0) {
-      future.completeExceptionally(new DeadlineExceededException("timeout of "
-          + budget.timeout().orElseThrow() + " passed after examining " + plan.examined()
-          + " hashes", plan.examined()));
+    if (deadline.passed(now)) {
+      future.completeExceptionally(deadline.exceeded(plan.examined()));
       return;
     }
     if (finishIfSettled()) {
@@ -316,8 +281,8 @@ final class ClusterSearch<T> {
         }
         // A ranged search with a full window deals only the range at its head (one given back
         // after a failure), which is what everything in the window waits for.
-        long horizon = listener != null && outstanding.size() + ready.size() >= window
-            ? LongMath.saturatedAdd(nextToEmit, 1) : Long.MAX_VALUE;
+        long horizon = listener != null && outstanding.size() + delivery.waiting() >= window
+            ? LongMath.saturatedAdd(delivery.nextToEmit(), 1) : Long.MAX_VALUE;
         ChunkPlan.Range range = plan.claim(rangeSize(backend, backends.size()), horizon);
         if (range == null) {
           break;
@@ -378,15 +343,16 @@ final class ClusterSearch<T> {
         settings.rangeDuration().toNanos(), measured ? 3 : 10));
     long expected = (long) (range.length() / rate * 1e9); // a cast saturates
     long timeout = Math.max(floor, LongMath.saturatedMultiply(4, expected));
-    return hasDeadline ? Math.max(1, Math.min(timeout, deadlineNanos - System.nanoTime()))
-        : timeout;
+    return Math.max(1, deadline.nanosLeft(System.nanoTime(), timeout));
   }
 
   private void deal(ChunkPlan.Range range, ClusterBackend backend, long now) {
     Dealt dealt = new Dealt(range, backend);
     outstanding.put(range, dealt);
     backend.rangeStarted();
-    busyByBackend.computeIfAbsent(backend, b -> new Busy()).started(now);
+    Busy busy = busyByBackend.computeIfAbsent(backend, b -> new Busy());
+    busy.dealt++;
+    busy.time.started(now);
     ranges++;
     dealtIndices += range.length();
     stuckSinceNanos = -1;
@@ -405,7 +371,7 @@ final class ClusterSearch<T> {
 
   private void ended(Dealt dealt, Object result, Throwable failure) {
     dealt.backend.rangeEnded();
-    busyByBackend.get(dealt.backend).ended(System.nanoTime());
+    busyByBackend.get(dealt.backend).time.ended(System.nanoTime());
     outstanding.remove(dealt.range, dealt); // a dropped backend's ranges left it already
     if (future.isDone() || dealt.cancelledByUs) {
       return;
@@ -470,7 +436,7 @@ final class ClusterSearch<T> {
       if (!(cause instanceof FinderBusyException)) {
         membership.backendFailed(dealt.backend);
       }
-      boolean searchOver = hasDeadline && now - deadlineNanos >= 0;
+      boolean searchOver = deadline.passed(now);
       if (cause instanceof DeadlineExceededException && !searchOver) {
         dealt.backend.stalled(); // the range's own deadline, not the search's: it went silent
       }
@@ -568,7 +534,7 @@ final class ClusterSearch<T> {
       dealt.backend.recordRate(stop - start, elapsedNanos);
     }
     if (listener != null) {
-      ready.put(start, new Piece(stop, matches, endsWithIdeal));
+      delivery.put(start, new InOrderDelivery.Piece(stop, matches, endsWithIdeal));
     }
   }
 
@@ -586,30 +552,12 @@ final class ClusterSearch<T> {
     if (listener == null) {
       return;
     }
-    for (Piece piece = ready.remove(nextToEmit); piece != null;
-        piece = ready.remove(nextToEmit)) {
-      for (Match match : piece.matches) {
-        if (future.isDone()) {
-          return;
-        }
-        if (delivered >= budget.maxMatches()) {
-          fail(new BudgetExhaustedException(BudgetExhaustedException.Limit.MATCHES,
-              budget.maxMatches(), plan.examined()));
-          return;
-        }
-        try {
-          listener.onMatch(match);
-        } catch (RuntimeException e) {
-          fail(e);
-          return;
-        }
-        delivered++;
-      }
-      nextToEmit = piece.end;
-      if (piece.endsWithIdeal) {
+    try {
+      if (delivery.deliverReady(future::isDone, plan::examined) == InOrderDelivery.Step.FOUND) {
         complete(null);
-        return;
       }
+    } catch (RuntimeException e) {
+      fail(e); // over max_matches, or the listener's own failure
     }
   }
 

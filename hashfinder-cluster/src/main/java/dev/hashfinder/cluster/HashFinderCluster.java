@@ -1,5 +1,6 @@
 package dev.hashfinder.cluster;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import dev.hashfinder.CancellationToken;
@@ -11,6 +12,7 @@ import dev.hashfinder.MatchListener;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.HashCounter;
+import dev.hashfinder.core.HashFinderEngine;
 import dev.hashfinder.core.MatchVerifier;
 import dev.hashfinder.grpc.HashFinderClient;
 import dev.hashfinder.grpc.Readiness;
@@ -230,7 +232,7 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
   public static final class Builder {
     private final String targets;
     private final List<String> parsed;
-    private ResourceBudget budget = ResourceBudget.ofHashes(100_000_000);
+    private ResourceBudget budget = ResourceBudget.ofHashes(HashFinderEngine.DEFAULT_MAX_HASHES);
     private Duration rangeDuration = Duration.ofSeconds(1);
     private int rangesPerBackend = 2;
     private Duration unavailableGrace = Duration.ofSeconds(10);
@@ -249,15 +251,14 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
           list.add(target.strip());
         }
       }
-      if (list.isEmpty()) {
-        throw new IllegalArgumentException("no cluster target in \"" + targets + "\"");
-      }
+      checkArgument(!list.isEmpty(), "no cluster target in \"%s\"", targets);
       this.parsed = List.copyOf(list);
     }
 
     /**
-     * The budget every search is held to; a search's own budget may only lower it. Default: 100
-     * million hashes, as an engine's; a cluster exists for larger searches, so raise it.
+     * The budget every search is held to; a search's own budget may only lower it. Default:
+     * {@link HashFinderEngine#DEFAULT_MAX_HASHES} hashes, as an engine's; a cluster exists for
+     * larger searches, so raise it.
      *
      * @param budget the cluster's budget
      * @return this builder
@@ -281,9 +282,8 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
      */
     public Builder rangeDuration(Duration rangeDuration) {
       requireNonNull(rangeDuration, "rangeDuration");
-      if (rangeDuration.isNegative() || rangeDuration.isZero()) {
-        throw new IllegalArgumentException("rangeDuration must be positive: " + rangeDuration);
-      }
+      checkArgument(!rangeDuration.isNegative() && !rangeDuration.isZero(),
+          "rangeDuration must be positive: %s", rangeDuration);
       this.rangeDuration = rangeDuration;
       return this;
     }
@@ -297,9 +297,7 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
      * @return this builder
      */
     public Builder rangesPerBackend(int rangesPerBackend) {
-      if (rangesPerBackend < 1) {
-        throw new IllegalArgumentException("rangesPerBackend < 1: " + rangesPerBackend);
-      }
+      checkArgument(rangesPerBackend >= 1, "rangesPerBackend < 1: %s", rangesPerBackend);
       this.rangesPerBackend = rangesPerBackend;
       return this;
     }
@@ -313,9 +311,7 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
      */
     public Builder unavailableGrace(Duration grace) {
       requireNonNull(grace, "grace");
-      if (grace.isNegative()) {
-        throw new IllegalArgumentException("unavailableGrace is negative: " + grace);
-      }
+      checkArgument(!grace.isNegative(), "unavailableGrace is negative: %s", grace);
       this.unavailableGrace = grace;
       return this;
     }
@@ -329,9 +325,7 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
      */
     public Builder startTimeout(Duration startTimeout) {
       requireNonNull(startTimeout, "startTimeout");
-      if (startTimeout.isNegative()) {
-        throw new IllegalArgumentException("startTimeout is negative: " + startTimeout);
-      }
+      checkArgument(!startTimeout.isNegative(), "startTimeout is negative: %s", startTimeout);
       this.startTimeout = startTimeout;
       return this;
     }
@@ -345,9 +339,8 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
      */
     public Builder reresolveInterval(Duration interval) {
       requireNonNull(interval, "interval");
-      if (interval.isNegative() || interval.isZero()) {
-        throw new IllegalArgumentException("reresolveInterval must be positive: " + interval);
-      }
+      checkArgument(!interval.isNegative() && !interval.isZero(),
+          "reresolveInterval must be positive: %s", interval);
       this.reresolveInterval = interval;
       return this;
     }
@@ -359,9 +352,7 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
      */
     Builder firstDropWait(Duration wait) {
       requireNonNull(wait, "wait");
-      if (wait.isNegative()) {
-        throw new IllegalArgumentException("firstDropWait is negative: " + wait);
-      }
+      checkArgument(!wait.isNegative(), "firstDropWait is negative: %s", wait);
       this.firstDropWait = wait;
       return this;
     }

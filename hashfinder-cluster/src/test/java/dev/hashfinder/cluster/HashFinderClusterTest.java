@@ -70,6 +70,16 @@ class HashFinderClusterTest {
   }
 
   @Test
+  void aClusterWithoutABudget_holdsSearchesToTheEnginesDefault() {
+    HashFinderCluster cluster = closeLater(HashFinderCluster.newBuilder("default-budget")
+        .channelBuilder(InProcessChannelBuilder::forName)
+        .startTimeout(Duration.ofMillis(1))
+        .build());
+
+    assertThat(cluster.budget().maxHashes()).isEqualTo(HashFinderEngine.DEFAULT_MAX_HASHES);
+  }
+
+  @Test
   void cancelling_stopsTheSearchOnEveryServer() throws Exception {
     HashFinderCluster cluster = cluster(servers("cancel-", 3, ResourceBudget.unlimited()));
     CancellationToken token = new CancellationToken();

@@ -190,8 +190,7 @@ final class AnchorFilter {
 
   /** Longs {@link #pack} fills for a digest of {@code digestLength} bytes. */
   static int longsFor(int digestLength) {
-    int characters = (digestLength * 8 + 5) / 6;
-    return (characters + LANES - 1) / LANES;
+    return (WindowMatcher.dataCharacters(digestLength) + LANES - 1) / LANES;
   }
 
   /**
@@ -281,8 +280,8 @@ final class AnchorFilter {
   private static final class TripleFilter {
     private static final int PAIRS = 1 << 12;
     private static final int MASK = PAIRS - 1;
-    /** Data characters of a SHA-1 text: 27, so even pairs start at 0, 2, ..., 24. */
-    private static final int SHA1_CHARACTERS = 27;
+    /** Data characters of a SHA-1 (20-byte) text: 27, so even pairs start at 0, 2, ..., 24. */
+    private static final int SHA1_CHARACTERS = WindowMatcher.dataCharacters(20);
 
     /** Bit i: some even pair is anchor i's first two characters; bit i + 4: its last two. */
     private final byte[] table;

@@ -1,5 +1,7 @@
 package dev.hashfinder.core;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import com.google.common.hash.HashFunction;
 import dev.hashfinder.Digester;
 import dev.hashfinder.HashAlgorithm;
@@ -14,10 +16,8 @@ final class GuavaHashAlgorithm implements HashAlgorithm {
   private final int digestLength;
 
   GuavaHashAlgorithm(String name, HashFunction function) {
-    if (function.bits() % Byte.SIZE != 0) {
-      throw new IllegalArgumentException(
-          "function.bits() not a whole number of bytes: " + function.bits());
-    }
+    checkArgument(function.bits() % Byte.SIZE == 0,
+        "function.bits() not a whole number of bytes: %s", function.bits());
     this.name = name;
     this.function = function;
     this.digestLength = function.bits() / Byte.SIZE;

@@ -1,5 +1,7 @@
 package dev.hashfinder.core;
 
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkState;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
@@ -276,9 +278,7 @@ public final class HashFinderEngine implements HashFinder, HashCounter, AutoClos
      */
     public Builder threads(int threads) {
       checkUnset(this.threads, "threads");
-      if (threads < 1) {
-        throw new IllegalArgumentException("threads < 1: " + threads);
-      }
+      checkArgument(threads >= 1, "threads < 1: %s", threads);
       this.threads = threads;
       return this;
     }
@@ -321,16 +321,13 @@ public final class HashFinderEngine implements HashFinder, HashCounter, AutoClos
     public Builder algorithms(Collection<? extends HashAlgorithm> algorithms) {
       checkUnset(this.algorithms, "algorithms");
       requireNonNull(algorithms, "algorithms");
-      if (algorithms.isEmpty()) {
-        throw new IllegalArgumentException("algorithms is empty");
-      }
+      checkArgument(!algorithms.isEmpty(), "algorithms is empty");
       Map<String, HashAlgorithm> byName = new TreeMap<>();
       List<HashAlgorithm> copy = new ArrayList<>(algorithms);
       for (HashAlgorithm algorithm : copy) {
         String key = requireNonNull(algorithm, "algorithm").name().toLowerCase(Locale.ROOT);
-        if (byName.putIfAbsent(key, algorithm) != null) {
-          throw new IllegalArgumentException("algorithms: two named " + algorithm.name());
-        }
+        HashAlgorithm earlier = byName.putIfAbsent(key, algorithm);
+        checkArgument(earlier == null, "algorithms: two named %s", algorithm.name());
       }
       this.algorithms = byName;
       return this;
@@ -383,9 +380,7 @@ public final class HashFinderEngine implements HashFinder, HashCounter, AutoClos
     }
 
     private static void checkUnset(Object current, String name) {
-      if (current != null) {
-        throw new IllegalStateException(name + " was already set to " + current);
-      }
+      checkState(current == null, "%s was already set to %s", name, current);
     }
 
     /** {@return an engine with these settings} */

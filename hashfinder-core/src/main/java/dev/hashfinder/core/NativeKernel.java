@@ -1,5 +1,7 @@
 package dev.hashfinder.core;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import dev.hashfinder.HashAlgorithm;
 import java.io.IOException;
 import java.io.InputStream;
@@ -251,15 +253,14 @@ final class NativeKernel {
     int[] codePoints = target.codePoints().toArray();
     int m = codePoints.length;
     int textLength = WindowMatcher.textLength(digest.length);
-    if (m < 1 || m > textLength || threshold < 0) {
-      throw new IllegalArgumentException("target length " + m + " or threshold " + threshold);
-    }
+    checkArgument(m >= 1 && m <= textLength && threshold >= 0,
+        "target length %s or threshold %s", m, threshold);
     byte[] query = new byte[HEADER + CODES * m];
     int pieces = threshold + 1;
     boolean passAll = threshold >= m || pieces > MAX_ANCHORS;
     for (int i = 0; i < pieces && !passAll; i++) {
-      int start = (int) ((long) i * m / pieces);
-      int end = (int) ((long) (i + 1) * m / pieces);
+      int start = WindowMatcher.pieceStart(i, m, pieces);
+      int end = WindowMatcher.pieceStart(i + 1, m, pieces);
       int[][] codes = AnchorFilter.pieceCodes(codePoints, start, end);
       if (codes == null) {
         continue; // the piece never matches exactly, so no qualifying text needs its anchor

@@ -8,10 +8,9 @@ import dev.hashfinder.MatchListener;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.internal.ChunkPlan;
+import dev.hashfinder.core.internal.InOrderDelivery;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -35,17 +34,14 @@ final class RangeSearch extends Search<Void> {
    */
   static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
-  private final MatchListener listener;
   private final int window;
   private final long waitSliceNanos;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition progress = lock.newCondition();
-  /** Scanned chunks by first index, waiting for their turn. */
-  private final Map<Long, ChunkResult> ready = new HashMap<>(); // guarded by lock
-  private long nextToEmit; // the first index of the next chunk to deliver; guarded by lock
+  /** Scanned chunks waiting for their turn: handed in and taken under lock, then delivered. */
+  private final InOrderDelivery delivery;
   private boolean emitting; // guarded by lock
-  private long delivered; // touched by the emitter only
 
   RangeSearch(
       Query query,
@@ -67,10 +63,9 @@ final class RangeSearch extends Search<Void> {
         ticker,
         engineExamined,
         future);
-    this.listener = listener;
     this.window = window;
     this.waitSliceNanos = waitSliceNanos;
-    this.nextToEmit = query.firstIndex();
+    this.delivery = new InOrderDelivery(query.firstIndex(), budget.maxMatches(), listener);
     stopping.onCancel(this::wakeAll);
   }
 
@@ -97,7 +92,7 @@ final class RangeSearch extends Search<Void> {
       if (!scan(worker, chunk.start(), chunk.end())) {
         return; // stopped part-way: a partial chunk is never delivered
       }
-      handIn(chunk, new ChunkResult(chunk.end(), List.copyOf(matches), worker.ideal));
+      handIn(chunk, new InOrderDelivery.Piece(chunk.end(), matches, worker.ideal));
     }
   }
 
@@ -111,7 +106,7 @@ final class RangeSearch extends Search<Void> {
         }
         // Saturated: a window ahead of delivery may lie past the end of the index space.
         ChunkPlan.Range chunk = plan.claim(CHUNK_SIZE,
-            LongMath.saturatedAdd(nextToEmit, (long) window * CHUNK_SIZE));
+            LongMath.saturatedAdd(delivery.nextToEmit(), (long) window * CHUNK_SIZE));
         if (chunk != null) {
           return chunk;
         }
@@ -133,12 +128,12 @@ final class RangeSearch extends Search<Void> {
     return true;
   }
 
-  private void handIn(ChunkPlan.Range chunk, ChunkResult result) {
+  private void handIn(ChunkPlan.Range chunk, InOrderDelivery.Piece result) {
     lock.lock();
     try {
-      ready.put(chunk.start(), result);
-      if (result.endsWithIdeal) {
-        plan.hit(result.matches.get(result.matches.size() - 1).index());
+      delivery.put(chunk.start(), result);
+      if (result.endsWithIdeal()) {
+        plan.hit(result.matches().get(result.matches().size() - 1).index());
       }
       if (emitting) {
         return; // the emitter will get to it
@@ -153,10 +148,10 @@ final class RangeSearch extends Search<Void> {
   /** Delivers every consecutive ready chunk, then gives up the emitter's role. */
   private void emit() {
     while (true) {
-      ChunkResult result;
+      InOrderDelivery.Piece result;
       lock.lock();
       try {
-        result = stopped() ? null : ready.remove(nextToEmit);
+        result = stopped() ? null : delivery.takeNext();
         if (result == null) {
           emitting = false;
           return;
@@ -164,31 +159,22 @@ final class RangeSearch extends Search<Void> {
       } finally {
         lock.unlock();
       }
-      for (Match match : result.matches) {
-        if (stopped()) {
-          return;
-        }
-        if (delivered >= budget.maxMatches()) {
-          stop(new BudgetExhaustedException(
-              BudgetExhaustedException.Limit.MATCHES, budget.maxMatches(), examined()));
-          return;
-        }
-        try {
-          listener.onMatch(match);
-        } catch (RuntimeException e) {
-          stop(e); // the listener's own failure ends the search as it is, not as the engine's
-          return;
-        }
-        delivered++;
+      InOrderDelivery.Step step;
+      try {
+        step = delivery.deliver(result, this::stopped, this::examined);
+      } catch (RuntimeException e) {
+        stop(e); // the listener's own failure ends the search as it is, not as the engine's
+        return;
       }
-      if (result.endsWithIdeal) {
+      if (step == InOrderDelivery.Step.FOUND) {
         stopFound();
+      }
+      if (step != InOrderDelivery.Step.NEXT) {
         return;
       }
       lock.lock();
       try {
-        nextToEmit = result.end;
-        progress.signalAll();
+        progress.signalAll(); // the window moved on
       } finally {
         lock.unlock();
       }
@@ -204,7 +190,4 @@ final class RangeSearch extends Search<Void> {
           BudgetExhaustedException.Limit.HASHES, budget.maxHashes(), examined()));
     }
   }
-
-  /** The matches of one chunk, in index order, whether the last one is ideal, and its end. */
-  private record ChunkResult(long end, List<Match> matches, boolean endsWithIdeal) {}
 }

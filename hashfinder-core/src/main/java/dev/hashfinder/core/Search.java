@@ -1,14 +1,13 @@
 package dev.hashfinder.core;
 
 import dev.hashfinder.CancellationToken;
-import dev.hashfinder.DeadlineExceededException;
 import dev.hashfinder.FinderFailedException;
 import dev.hashfinder.HashAlgorithm;
 import dev.hashfinder.Match;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.internal.ChunkPlan;
-import java.time.Duration;
+import dev.hashfinder.core.internal.Deadline;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
@@ -62,8 +61,7 @@ abstract class Search<T> implements Runnable {
   final CompletableFuture<T> future;
 
   private final LongSupplier ticker;
-  private final long deadline;
-  private final boolean hasDeadline;
+  private final Deadline deadline;
   private final LongAdder examined = new LongAdder();
   private final LongAdder engineExamined;
   private final AtomicInteger workersLeft = new AtomicInteger();
@@ -92,20 +90,7 @@ abstract class Search<T> implements Runnable {
     this.ticker = ticker;
     this.engineExamined = engineExamined;
     this.future = future;
-    Duration timeout = budget.timeout().orElse(null);
-    this.hasDeadline = timeout != null;
-    long now = ticker.getAsLong();
-    // Compared as ticker - deadline >= 0, which stays right across the clock's overflow for
-    // any timeout up to Long.MAX_VALUE nanoseconds (as System.nanoTime's javadoc advises).
-    this.deadline = hasDeadline ? now + saturatedNanos(timeout) : 0;
-  }
-
-  private static long saturatedNanos(Duration duration) {
-    try {
-      return duration.toNanos();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE;
-    }
+    this.deadline = Deadline.start(budget, ticker.getAsLong());
   }
 
   /** Starts up to {@code threads} workers on {@code executor}, fewer if there are fewer chunks. */
@@ -201,18 +186,15 @@ abstract class Search<T> implements Runnable {
 
   /** Whether the workers should stop; also notices a passed deadline. */
   final boolean stopped() {
-    if (stopCause.get() == null && hasDeadline && ticker.getAsLong() - deadline >= 0) {
-      stop(new DeadlineExceededException(
-          "timeout of " + budget.timeout().orElseThrow() + " passed after examining "
-              + examined.sum() + " hashes",
-          examined.sum()));
+    if (stopCause.get() == null && deadline.passed(ticker.getAsLong())) {
+      stop(deadline.exceeded(examined.sum()));
     }
     return stopCause.get() != null;
   }
 
   /** Nanoseconds until the deadline, or {@code fallback} if there is none or it is further. */
   final long nanosToDeadline(long fallback) {
-    return hasDeadline ? Math.max(0, Math.min(fallback, deadline - ticker.getAsLong())) : fallback;
+    return deadline.nanosLeft(ticker.getAsLong(), fallback);
   }
 
   /** Candidates examined so far. */

@@ -1,5 +1,7 @@
 package dev.hashfinder.core;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 /**
  * The order in which secrets are searched: index 0 is the empty string, then every string of
  * length 1, then of length 2, and so on, each byte taking the values 0..254 (0xFF never occurs, as
@@ -41,9 +43,7 @@ final class SecretSequence {
    * @return its length
    */
   static int write(long index, byte[] buffer) {
-    if (index < 0) {
-      throw new IllegalArgumentException("index < 0: " + index);
-    }
+    checkArgument(index >= 0, "index < 0: %s", index);
     int length = 0;
     while (length + 1 < FIRST_INDEX.length && FIRST_INDEX[length + 1] <= index
         && FIRST_INDEX[length + 1] != Long.MAX_VALUE) {

@@ -1,5 +1,7 @@
 package dev.hashfinder.core;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 /**
  * Decides how close the base64 text of a digest comes to a target, working on the digest bytes:
  * no base64 string is built unless a candidate qualifies.
@@ -53,10 +55,8 @@ final class WindowMatcher {
     this.textLength = textLength(digestLength);
     int[] codePoints = target.codePoints().toArray();
     this.targetLength = codePoints.length;
-    if (targetLength < 1 || targetLength > textLength) {
-      throw new IllegalArgumentException(
-          "target length " + targetLength + " not in [1, " + textLength + "]");
-    }
+    checkArgument(targetLength >= 1 && targetLength <= textLength,
+        "target length %s not in [1, %s]", targetLength, textLength);
     this.threshold = threshold;
     this.matches = new boolean[targetLength * CODES];
     for (int j = 0; j < targetLength; j++) {
@@ -70,16 +70,15 @@ final class WindowMatcher {
     this.pieceStarts = new int[unfiltered ? 0 : pieces];
     this.anchors = new long[CODES];
     for (int i = 0; i < pieceStarts.length; i++) {
-      // Pieces as equal as the division allows; each is at least one character long.
-      pieceStarts[i] = (int) ((long) i * targetLength / pieces);
+      pieceStarts[i] = pieceStart(i, targetLength, pieces);
       for (int code = 0; code < CODES; code++) {
         if (matches[pieceStarts[i] * CODES + code]) {
           anchors[code] |= 1L << i;
         }
       }
     }
-    int dataCharacters = (digestLength * 8 + 5) / 6;
-    this.filter = new AnchorFilter(codePoints, always ? new int[0] : pieceStarts, dataCharacters);
+    this.filter = new AnchorFilter(
+        codePoints, always ? new int[0] : pieceStarts, dataCharacters(digestLength));
   }
 
   /** Longs a worker packs each digest into for {@link #mayQualify}. */
@@ -98,6 +97,25 @@ final class WindowMatcher {
   /** The length of the base64 text, with padding, of a digest of {@code digestLength} bytes. */
   static int textLength(int digestLength) {
     return (digestLength + 2) / 3 * 4;
+  }
+
+  /**
+   * The characters of that text that carry the digest's bits, before its padding: 27 of SHA-1's
+   * 28, 43 of SHA-256's 44.
+   */
+  static int dataCharacters(int digestLength) {
+    return (digestLength * 8 + 5) / 6;
+  }
+
+  /**
+   * Where piece {@code i} of {@code pieces} starts in a target of {@code targetLength}
+   * characters; piece {@code i} ends where piece {@code i + 1} starts, the last at the target's
+   * end ({@code pieceStart(pieces, ...)}). The pieces are as equal as the division allows, each at
+   * least one character long while {@code pieces <= targetLength}. The Java filter and the native
+   * kernel's cut the target alike, so that both take the same anchors.
+   */
+  static int pieceStart(int i, int targetLength, int pieces) {
+    return (int) ((long) i * targetLength / pieces);
   }
 
   /** Whether target code point {@code c} matches the character with base64 code {@code code}. */

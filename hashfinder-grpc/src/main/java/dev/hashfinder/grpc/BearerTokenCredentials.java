@@ -1,5 +1,6 @@
 package dev.hashfinder.grpc;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
@@ -49,9 +50,8 @@ public final class BearerTokenCredentials extends CallCredentials {
    */
   public static BearerTokenCredentials of(String token) {
     requireNonNull(token, "token");
-    if (token.isBlank() || !token.chars().allMatch(c -> c > ' ' && c < 0x7f)) {
-      throw new IllegalArgumentException("a bearer token is printable ASCII with no spaces");
-    }
+    checkArgument(!token.isBlank() && token.chars().allMatch(c -> c > ' ' && c < 0x7f),
+        "a bearer token is printable ASCII with no spaces");
     return new BearerTokenCredentials(token);
   }
 

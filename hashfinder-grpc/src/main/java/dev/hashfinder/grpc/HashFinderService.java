@@ -293,20 +293,10 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
   private void refuse(String description, StreamObserver<HashNameResponse> observer,
       RuntimeException reason) {
     StatusRuntimeException status = Outcomes.toStatus(reason);
-    logger.fine(() -> description + ": refused, " + summary(status));
+    logger.fine(() -> description + ": refused, " + Outcomes.describe(status.getStatus()));
     this.observer.ended(status.getStatus().getCode() == Status.Code.UNAVAILABLE
         ? CallObserver.Outcome.UNAVAILABLE : CallObserver.Outcome.REFUSED);
     observer.onError(status);
-  }
-
-  /**
-   * A status as a log line shows it: its code and description, escaped, as a description may
-   * repeat a backend's.
-   */
-  private static String summary(StatusRuntimeException status) {
-    String description = status.getStatus().getDescription();
-    return status.getStatus().getCode() + ": "
-        + (description == null ? null : UntrustedText.escape(description));
   }
 
   /** One call's search: its token, what cancelled it, and how it ends. */
@@ -405,31 +395,13 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
             : new CancellationException("cancelled by the client");
       }
       StatusRuntimeException status = Outcomes.toStatus(failure);
-      outcome = summary(status);
+      outcome = Outcomes.describe(status.getStatus());
       HashFinderService.this.observer.ended(byServer == ServerEnding.STALLED
-          ? CallObserver.Outcome.STALLED : outcomeOf(status.getStatus().getCode()));
+          ? CallObserver.Outcome.STALLED : Outcomes.callOutcome(status.getStatus().getCode()));
       if (status.getStatus().getCode() == Status.Code.INTERNAL) {
         logger.log(Level.WARNING, description + ": search failed", failure);
       }
       observer.onError(status);
-    }
-  }
-
-  /** The metrics' name for a search that ended with {@code code}. */
-  private static CallObserver.Outcome outcomeOf(Status.Code code) {
-    switch (code) {
-      case RESOURCE_EXHAUSTED:
-        return CallObserver.Outcome.EXHAUSTED;
-      case CANCELLED:
-        return CallObserver.Outcome.CANCELLED;
-      case DEADLINE_EXCEEDED:
-        return CallObserver.Outcome.DEADLINE;
-      case INVALID_ARGUMENT:
-        return CallObserver.Outcome.REFUSED;
-      case UNAVAILABLE:
-        return CallObserver.Outcome.UNAVAILABLE;
-      default:
-        return CallObserver.Outcome.FAILED;
     }
   }
 

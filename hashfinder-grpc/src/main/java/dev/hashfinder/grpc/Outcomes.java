@@ -14,6 +14,7 @@ import dev.hashfinder.FinderFailedException;
 import dev.hashfinder.FinderUnavailableException;
 import dev.hashfinder.HashFinder;
 import dev.hashfinder.InvalidQueryException;
+import dev.hashfinder.core.internal.UntrustedText;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -45,8 +46,8 @@ import java.util.concurrent.CancellationException;
  *       server's way of saying its budget ran out)</td></tr>
  * </table>
  *
- * <p>Read back, each exception keeps the status it came from as its cause. Stateless and
- * thread-safe.
+ * <p>Read back, each exception keeps the status it came from as its cause. A status is written
+ * out, in messages and logs, by {@link #describe}. Stateless and thread-safe.
  */
 public final class Outcomes {
   /** The {@code google.rpc.ErrorInfo} domain of hashfinder's errors. */
@@ -165,8 +166,44 @@ public final class Outcomes {
             + "does so when its budget runs out): " + description, failure);
       }
       default -> {
-        return new FinderFailedException(status.getCode() + ": " + description, failure);
+        return new FinderFailedException(describe(status), failure);
       }
+    }
+  }
+
+  /**
+   * {@return {@code status} as hashfinder's messages and logs write it: {@code "CODE:
+   * description"}} The description is escaped ({@link UntrustedText#escape}), as it may repeat
+   * another server's words; a status without one reads {@code "CODE: null"}.
+   *
+   * @param status the status
+   */
+  public static String describe(Status status) {
+    String description = status.getDescription();
+    return status.getCode() + ": "
+        + (description == null ? null : UntrustedText.escape(description));
+  }
+
+  /**
+   * How a service's call that ended with {@code code} counts for its {@link CallObserver}.
+   *
+   * @param code the status the call ended with
+   * @return the outcome
+   */
+  static CallObserver.Outcome callOutcome(Status.Code code) {
+    switch (code) {
+      case RESOURCE_EXHAUSTED:
+        return CallObserver.Outcome.EXHAUSTED;
+      case CANCELLED:
+        return CallObserver.Outcome.CANCELLED;
+      case DEADLINE_EXCEEDED:
+        return CallObserver.Outcome.DEADLINE;
+      case INVALID_ARGUMENT:
+        return CallObserver.Outcome.REFUSED;
+      case UNAVAILABLE:
+        return CallObserver.Outcome.UNAVAILABLE;
+      default:
+        return CallObserver.Outcome.FAILED;
     }
   }
 

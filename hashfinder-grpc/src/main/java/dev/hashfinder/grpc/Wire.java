@@ -1,5 +1,7 @@
 package dev.hashfinder.grpc;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import dev.hashfinder.InvalidQueryException;
 import dev.hashfinder.InvalidQueryException.Field;
 import dev.hashfinder.Match;
@@ -62,12 +64,8 @@ final class Wire {
    */
   static ResourceBudget budget(HashNameRequest request) {
     ResourceBudget budget = ResourceBudget.unlimited();
-    if (request.getMaxHashes() < 0) {
-      throw new IllegalArgumentException("max_hashes < 0: " + request.getMaxHashes());
-    }
-    if (request.getMaxMatches() < 0) {
-      throw new IllegalArgumentException("max_matches < 0: " + request.getMaxMatches());
-    }
+    checkArgument(request.getMaxHashes() >= 0, "max_hashes < 0: %s", request.getMaxHashes());
+    checkArgument(request.getMaxMatches() >= 0, "max_matches < 0: %s", request.getMaxMatches());
     if (request.getMaxHashes() > 0) {
       budget = budget.withMaxHashes(request.getMaxHashes());
     }

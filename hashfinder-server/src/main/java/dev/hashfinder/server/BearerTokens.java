@@ -1,10 +1,12 @@
 package dev.hashfinder.server;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.hash.HashCode;
 import com.google.common.hash.Hashing;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.hashfinder.core.internal.TokenFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -61,11 +63,8 @@ public final class BearerTokens {
   }
 
   private static ScheduledThreadPoolExecutor rechecks() {
-    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
-      Thread thread = new Thread(runnable, "hashfinder-token-file");
-      thread.setDaemon(true);
-      return thread;
-    });
+    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
+        new ThreadFactoryBuilder().setNameFormat("hashfinder-token-file").setDaemon(true).build());
     executor.setRemoveOnCancelPolicy(true);
     executor.setKeepAliveTime(10, TimeUnit.SECONDS);
     executor.allowCoreThreadTimeOut(true);
@@ -119,9 +118,7 @@ public final class BearerTokens {
           "bearer token " + (i + 1) + " of " + tokens.length);
       accepted.add(tokens[i].getBytes(UTF_8));
     }
-    if (accepted.isEmpty()) {
-      throw new IllegalArgumentException("no bearer token given");
-    }
+    checkArgument(!accepted.isEmpty(), "no bearer token given");
     return new BearerTokens(null, List.copyOf(accepted));
   }
 
@@ -188,9 +185,7 @@ public final class BearerTokens {
       check(entry.token(), "the token file " + file + ", line " + entry.line());
       read.add(entry.token().getBytes(UTF_8));
     }
-    if (read.isEmpty()) {
-      throw new IllegalArgumentException("the token file " + file + " holds no token");
-    }
+    checkArgument(!read.isEmpty(), "the token file %s holds no token", file);
     return List.copyOf(read);
   }
 
@@ -198,15 +193,11 @@ public final class BearerTokens {
   private static void check(String token, String where) {
     for (int i = 0; i < token.length(); i++) {
       char c = token.charAt(i);
-      if (c < '!' || c > '~') {
-        throw new IllegalArgumentException(where + ": a character other than visible ASCII, "
-            + "at column " + (i + 1));
-      }
+      checkArgument(c >= '!' && c <= '~',
+          "%s: a character other than visible ASCII, at column %s", where, i + 1);
     }
-    if (token.length() < MIN_LENGTH) {
-      throw new IllegalArgumentException(where + ": " + token.length()
-          + " characters, fewer than the " + MIN_LENGTH + " a token needs");
-    }
+    checkArgument(token.length() >= MIN_LENGTH,
+        "%s: %s characters, fewer than the %s a token needs", where, token.length(), MIN_LENGTH);
   }
 
   /** Re-reads a token file while its tokens are in use; cancels itself once they are not. */

@@ -1,5 +1,7 @@
 package dev.hashfinder.server;
 
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkState;
 import static java.util.Objects.requireNonNull;
 
 import dev.hashfinder.HashFinder;
@@ -116,9 +118,7 @@ public final class HashFinderServer implements AutoCloseable {
    */
   public static Builder forAddress(String host, int port) {
     requireNonNull(host, "host");
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException("port not in [0, 65535]: " + port);
-    }
+    checkArgument(port >= 0 && port <= 65535, "port not in [0, 65535]: %s", port);
     List<InetSocketAddress> addresses = new ArrayList<>();
     try {
       for (InetAddress address : InetAddress.getAllByName(host)) {
@@ -269,9 +269,8 @@ public final class HashFinderServer implements AutoCloseable {
      */
     public Builder maxConcurrentSearches(int maxConcurrentSearches) {
       checkUnset(this.maxConcurrentSearches, "maxConcurrentSearches");
-      if (maxConcurrentSearches < 1) {
-        throw new IllegalArgumentException("maxConcurrentSearches < 1: " + maxConcurrentSearches);
-      }
+      checkArgument(maxConcurrentSearches >= 1, "maxConcurrentSearches < 1: %s",
+          maxConcurrentSearches);
       this.maxConcurrentSearches = maxConcurrentSearches;
       return this;
     }
@@ -289,9 +288,8 @@ public final class HashFinderServer implements AutoCloseable {
      */
     public Builder maxSearchesPerClient(int maxSearchesPerClient) {
       checkUnset(this.maxSearchesPerClient, "maxSearchesPerClient");
-      if (maxSearchesPerClient < 1) {
-        throw new IllegalArgumentException("maxSearchesPerClient < 1: " + maxSearchesPerClient);
-      }
+      checkArgument(maxSearchesPerClient >= 1, "maxSearchesPerClient < 1: %s",
+          maxSearchesPerClient);
       this.maxSearchesPerClient = maxSearchesPerClient;
       return this;
     }
@@ -305,9 +303,7 @@ public final class HashFinderServer implements AutoCloseable {
     public Builder gracePeriod(Duration gracePeriod) {
       checkUnset(this.gracePeriod, "gracePeriod");
       requireNonNull(gracePeriod, "gracePeriod");
-      if (gracePeriod.isNegative()) {
-        throw new IllegalArgumentException("gracePeriod < 0: " + gracePeriod);
-      }
+      checkArgument(!gracePeriod.isNegative(), "gracePeriod < 0: %s", gracePeriod);
       this.gracePeriod = gracePeriod;
       return this;
     }
@@ -397,15 +393,11 @@ public final class HashFinderServer implements AutoCloseable {
     }
 
     private static void checkUnset(Object current, String name) {
-      if (current != null) {
-        throw new IllegalStateException(name + " was already set to " + current);
-      }
+      checkState(current == null, "%s was already set to %s", name, current);
     }
 
     private void checkNetworked(String setting) {
-      if (addresses == null) {
-        throw new IllegalStateException(setting + " is for a networked server, not in-process");
-      }
+      checkState(addresses != null, "%s is for a networked server, not in-process", setting);
     }
 
     /**
@@ -417,9 +409,7 @@ public final class HashFinderServer implements AutoCloseable {
      * @throws UncheckedIOException if the server cannot bind its port
      */
     public HashFinderServer start() {
-      if (finder == null) {
-        throw new IllegalStateException("finder was not set");
-      }
+      checkState(finder != null, "finder was not set");
       ServerLimits chosen = limits == null ? ServerLimits.defaults() : limits;
       boolean plaintext = credentials == null || credentials instanceof InsecureServerCredentials;
       if (addresses != null && plaintext && tokens != null && !allLoopback()) {

@@ -1,5 +1,7 @@
 package dev.hashfinder.server;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 /**
  * One connection's tally for the rapid-reset rule: how many of its streams ended, and how many of
  * those its client reset prematurely, before the server could answer anything. A connection whose
@@ -20,9 +22,7 @@ final class PrematureResets {
    * @param end ends the connection; run at most once, by the thread that counted the last reset
    */
   PrematureResets(int maxPremature, Runnable end) {
-    if (maxPremature < 1) {
-      throw new IllegalArgumentException("maxPremature < 1: " + maxPremature);
-    }
+    checkArgument(maxPremature >= 1, "maxPremature < 1: %s", maxPremature);
     this.maxPremature = maxPremature;
     this.end = end;
   }

@@ -1,5 +1,6 @@
 package dev.hashfinder.server;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import dev.hashfinder.grpc.HashFinderService;
@@ -111,9 +112,7 @@ public final class ServerLimits {
     this.maxCallDuration = positive("max-call-duration", maxCallDuration);
     this.callerPrefixIpv4 = prefix("caller-prefix-ipv4", callerPrefixIpv4, 32);
     this.callerPrefixIpv6 = prefix("caller-prefix-ipv6", callerPrefixIpv6, 128);
-    if (resetWindow.toSeconds() < 1) {
-      throw new IllegalArgumentException("reset-window < 1s: " + resetWindow);
-    }
+    checkArgument(resetWindow.toSeconds() >= 1, "reset-window < 1s: %s", resetWindow);
   }
 
   /** {@return the defaults, as the table above gives them} */
@@ -122,24 +121,18 @@ public final class ServerLimits {
   }
 
   private static int positive(String name, int value) {
-    if (value < 1) {
-      throw new IllegalArgumentException(name + " < 1: " + value);
-    }
+    checkArgument(value >= 1, "%s < 1: %s", name, value);
     return value;
   }
 
   private static int prefix(String name, int value, int bits) {
-    if (value < 1 || value > bits) {
-      throw new IllegalArgumentException(name + " not in [1, " + bits + "]: " + value);
-    }
+    checkArgument(value >= 1 && value <= bits, "%s not in [1, %s]: %s", name, bits, value);
     return value;
   }
 
   private static Duration positive(String name, Duration value) {
     requireNonNull(value, name);
-    if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(name + " <= 0: " + value);
-    }
+    checkArgument(!value.isNegative() && !value.isZero(), "%s <= 0: %s", name, value);
     return value;
   }
 

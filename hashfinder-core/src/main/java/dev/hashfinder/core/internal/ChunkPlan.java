@@ -1,5 +1,8 @@
 package dev.hashfinder.core.internal;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
+import com.google.common.math.LongMath;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -44,15 +47,10 @@ public final class ChunkPlan {
    * @throws IllegalArgumentException if {@code first < 0} or {@code count < 1}
    */
   public ChunkPlan(long first, long count) {
-    if (first < 0) {
-      throw new IllegalArgumentException("first < 0: " + first);
-    }
-    if (count < 1) {
-      throw new IllegalArgumentException("count < 1: " + count);
-    }
+    checkArgument(first >= 0, "first < 0: %s", first);
+    checkArgument(count >= 1, "count < 1: %s", count);
     this.first = first;
-    long sum = first + count;
-    this.end = sum < 0 ? Long.MAX_VALUE : sum;
+    this.end = LongMath.saturatedAdd(first, count);
     this.neverDealt = first;
     this.front = first;
   }
@@ -67,9 +65,7 @@ public final class ChunkPlan {
      * @throws IllegalArgumentException if {@code start >= end} or {@code start < 0}
      */
     public Range {
-      if (start < 0 || start >= end) {
-        throw new IllegalArgumentException("not a range: [" + start + ", " + end + ")");
-      }
+      checkArgument(start >= 0 && start < end, "not a range: [%s, %s)", start, end);
     }
 
     /** {@return how many indices the range holds} */
@@ -104,9 +100,7 @@ public final class ChunkPlan {
    *     starts above the best hit, or at or above the horizon
    */
   public synchronized Range claim(long size, long horizon) {
-    if (size < 1) {
-      throw new IllegalArgumentException("size < 1: " + size);
-    }
+    checkArgument(size >= 1, "size < 1: %s", size);
     long limit = Math.min(horizon, bestHit == Long.MAX_VALUE ? Long.MAX_VALUE : bestHit + 1);
     Map.Entry<Long, Long> back = givenBack.firstEntry();
     if (back != null) {

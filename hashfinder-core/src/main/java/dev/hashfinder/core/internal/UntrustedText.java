@@ -1,10 +1,11 @@
 package dev.hashfinder.core.internal;
 
 /**
- * Not API; may change: shared by hashfinder's modules. Text that someone else wrote (a request's target or digest name, a peer's certificate name, a
- * remote server's status message), made fit for a log line, a message or a terminal: whatever
- * could end the line, move the cursor or reorder what is shown is written as an escape instead,
- * so such text can neither forge a line nor hide part of one.
+ * Not API; may change: shared by hashfinder's modules. Text that someone else wrote (a request's
+ * target or digest name, a peer's certificate name, a remote server's status message), made fit
+ * for a log line, a message or a terminal: whatever could end the line, move the cursor or
+ * reorder what is shown is written as an escape instead, so such text can neither forge a line
+ * nor hide part of one.
  *
  * <p>Escaped: newline, carriage return and tab ({@code \n}, {@code \r}, {@code \t}), every
  * other control character, Unicode format characters (bidirectional overrides, zero-width

@@ -1,8 +1,8 @@
 /**
  * Not API; may change without notice: pieces that hashfinder's own modules share (how a search's
- * indices are dealt out, how someone else's text is made fit for a log line). An application
- * should not use them; they are public only so that hashfinder's gRPC adapter, server and
- * cluster can.
+ * indices are dealt out, when its deadline passes, how someone else's text is made fit for a log
+ * line). An application should not use them; they are public only so that hashfinder's gRPC
+ * adapter, server and cluster can.
  *
  * <p>Nullness: no parameter or return value in this package is {@code null} unless its
  * documentation says so.
