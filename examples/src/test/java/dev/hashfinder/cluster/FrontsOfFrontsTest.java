@@ -65,7 +65,9 @@ class FrontsOfFrontsTest {
       String name = tree + "middle-" + m;
       middles.add(middle);
       middleNames.add(name);
-      middleServers.add(closeLater(HashFinderServer.inProcess(name).finder(middle).start()));
+      // A front's server waits its grace period for the root's health watch, which stays open.
+      middleServers.add(closeLater(HashFinderServer.inProcess(name).finder(middle)
+          .gracePeriod(Duration.ofSeconds(1)).start()));
     }
     root = closeLater(cluster(String.join(",", middleNames)));
     assertThat(root.readyBackends()).as("both fronts passed the probe").isEqualTo(2);
@@ -89,6 +91,12 @@ class FrontsOfFrontsTest {
   private <T extends AutoCloseable> T closeLater(T closeable) {
     closeables.add(closeable);
     return closeable;
+  }
+
+  /** Stops a leaf's server before the end of the test, and not again after it. */
+  private void stop(InProcessBackend leaf) {
+    closeables.remove(leaf);
+    leaf.close();
   }
 
   private long leavesExamined() {
@@ -187,8 +195,8 @@ class FrontsOfFrontsTest {
     closeLater(channel::shutdownNow);
     HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
 
-    leafServers.get(0).close();
-    leafServers.get(1).close();
+    stop(leafServers.get(0));
+    stop(leafServers.get(1));
 
     await().atMost(Duration.ofSeconds(20)).until(() -> root.readyBackends() == 1);
     assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus())
