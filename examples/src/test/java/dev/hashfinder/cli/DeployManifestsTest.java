@@ -20,7 +20,8 @@ import picocli.CommandLine;
  * they are secure as shipped: TLS from Secrets cert-manager makes, a token the front alone holds
  * for the backends and tokens for the front's clients, a NetworkPolicy that admits only the front
  * to the backends and only the scraper's namespace to the metrics port, and backends whose share
- * per caller fits a front that is their one caller.
+ * per caller fits a front that is their one caller. The tree of fronts in {@code
+ * deploy/kubernetes-tree} fits together the same way, one level further.
  */
 class DeployManifestsTest {
   private static final Path KUBERNETES = Path.of("../deploy/kubernetes");
@@ -229,6 +230,87 @@ class DeployManifestsTest {
       assertThat(security.get("allowPrivilegeEscalation")).isEqualTo(false);
       assertThat(list(map(security.get("capabilities")).get("drop"))).containsExactly("ALL");
     }
+  }
+
+  private static final Path TREE = Path.of("../deploy/kubernetes-tree");
+
+  private static List<Map<String, Object>> treeDocuments() throws IOException {
+    List<Map<String, Object>> documents = new ArrayList<>(documents());
+    for (String file : List.of("middles.yaml", "group-g0.yaml")) {
+      try (Reader reader = Files.newBufferedReader(TREE.resolve(file))) {
+        for (Object document : new Yaml().loadAll(reader)) {
+          documents.add(map(document));
+        }
+      }
+    }
+    return documents;
+  }
+
+  /** The headless Service a {@code dns:///NAME:50051} target names, and what it selects. */
+  private static Map<String, Object> resolvedDeployment(List<Map<String, Object>> documents,
+      String target) {
+    String name = target.substring("dns:///".length(), target.lastIndexOf(':'));
+    Map<String, Object> service = map(find(documents, "Service", name).get("spec"));
+    assertThat(service.get("clusterIP")).as(name + " is headless").isEqualTo("None");
+    return deploymentSelectedBy(documents, map(service.get("selector")));
+  }
+
+  @Test
+  void theTree_rootDealsToTheMiddleFronts_whichDealToTheirGroupsLeaves() throws IOException {
+    List<Map<String, Object>> documents = treeDocuments();
+    Map<String, Object> kustomization;
+    try (Reader reader = Files.newBufferedReader(TREE.resolve("kustomization.yaml"))) {
+      kustomization = map(new Yaml().load(reader));
+    }
+    assertThat(list(kustomization.get("resources")))
+        .containsExactly("../kubernetes", "middles.yaml", "group-g0.yaml");
+    // The patch replaces the root's --backends by its place in the list: it must still be there.
+    List<Object> patch = list(new Yaml().load((String) map(list(kustomization.get("patches"))
+        .get(0)).get("patch")));
+    List<String> root = args(find(documents, "Deployment", FRONT));
+    int at = Integer.parseInt(((String) map(patch.get(0)).get("path")).replaceAll(".*/", ""));
+    assertThat(root.get(at - 1)).isEqualTo("--backends");
+    assertThat(map(patch.get(0)).get("value")).isEqualTo(root.get(at));
+    String middles = (String) map(patch.get(1)).get("value");
+
+    Map<String, Object> middle = resolvedDeployment(documents, middles);
+    List<String> middleArgs = args(middle);
+    Map<String, Object> leaf = resolvedDeployment(documents, flag(middleArgs, "--backends"));
+    List<String> leafArgs = args(leaf);
+
+    assertThat(map(middle.get("metadata")).get("name")).isEqualTo("hashfinder-middle-g0");
+    assertThat(map(leaf.get("metadata")).get("name")).isEqualTo("hashfinder-leaf-g0");
+    for (List<String> args : List.of(middleArgs, leafArgs)) {
+      assertThat(Main.commandLine().parseArgs(args.toArray(String[]::new)).subcommand()
+          .commandSpec().name()).isEqualTo("serve");
+      assertThat(flag(args, "--max-rpcs-per-client"))
+          .isEqualTo(flag(args, "--max-concurrent-rpcs"));
+    }
+    assertThat(Integer.parseInt(flag(middleArgs, "--max-rpcs-per-client")))
+        .as("two ranges of each of the root's searches")
+        .isGreaterThanOrEqualTo(2 * Integer.parseInt(flag(root, "--max-concurrent-rpcs")));
+    assertThat(Integer.parseInt(flag(leafArgs, "--max-rpcs-per-client")))
+        .as("two ranges of each of the middle front's searches")
+        .isGreaterThanOrEqualTo(2 * Integer.parseInt(flag(middleArgs, "--max-concurrent-rpcs")));
+    assertThat(flag(middleArgs, "--maximum-hashes")).isEqualTo(flag(root, "--maximum-hashes"));
+    assertThat(secretHolding(middle, flag(middleArgs, "--token-file")))
+        .isEqualTo(secretHolding(find(documents, "Deployment", FRONT),
+            flag(root, "--backend-token-file")));
+    assertThat(secretHolding(leaf, flag(leafArgs, "--token-file")))
+        .isEqualTo(secretHolding(middle, flag(middleArgs, "--backend-token-file")));
+    assertThat(list(map(certificateFor(documents, secretHolding(middle,
+        flag(middleArgs, "--tls-cert"))).get("spec")).get("dnsNames")))
+        .contains("hashfinder-middles");
+    assertThat(list(map(certificateFor(documents, secretHolding(leaf,
+        flag(leafArgs, "--tls-cert"))).get("spec")).get("dnsNames")))
+        .contains("hashfinder-leaves-g0");
+    assertThat(list(map(policyFor(documents, podLabels(leaf)).get("spec")).get("ingress")))
+        .singleElement().satisfies(rule -> assertThat(list(map(rule).get("from")))
+            .containsExactly(Map.of("podSelector", Map.of("matchLabels", podLabels(middle)))));
+    assertThat(list(map(policyFor(documents, podLabels(middle)).get("spec")).get("ingress")))
+        .singleElement().satisfies(rule -> assertThat(list(map(rule).get("from")))
+            .containsExactly(Map.of("podSelector", Map.of("matchLabels",
+                podLabels(find(documents, "Deployment", FRONT))))));
   }
 
   // ---- reading the manifests ----

@@ -41,6 +41,8 @@ final class ClusterBackend {
 
   /** Indices per second assumed before a backend's first range is measured. */
   static final double UNMEASURED_RATE = 1_000_000;
+  /** The fewest indices a range must hold to measure its backend: the smallest range dealt. */
+  static final long SMALLEST_MEASURED_RANGE = ClusterSearch.FIRST_RANGE / 4;
   private static final Duration MAX_COOL_DOWN = Duration.ofSeconds(5);
   /** How a backend retries what failed: its health watch, its probe, its ranges. */
   static final Backoff RETRY = new Backoff(Duration.ofMillis(250), MAX_COOL_DOWN);
@@ -337,17 +339,23 @@ final class ClusterBackend {
     return largestRange;
   }
 
-  /** A range of {@code indices} took {@code nanos}: fold it into the rate. */
+  /**
+   * A range of {@code indices} took {@code nanos}: fold it into the rate, unless it is smaller
+   * than the ranges the cluster deals on purpose. Such a range (the one-hash probe a front passes
+   * on to its own backends, a budget's last few indices) takes about a round trip whatever the
+   * backend's rate; measured, it would make the next ranges tiny, and tiny ranges measure no
+   * better.
+   */
   void recordRate(long indices, long nanos) {
-    if (indices <= 0 || nanos <= 0) {
+    synchronized (this) {
+      consecutiveFailures = 0;
+    }
+    if (indices < SMALLEST_MEASURED_RANGE || nanos <= 0) {
       return;
     }
     double observed = indices * 1e9 / nanos;
     rate = measured ? 0.5 * rate + 0.5 * observed : observed;
     measured = true;
-    synchronized (this) {
-      consecutiveFailures = 0;
-    }
   }
 
   /** The backend's own budget stopped a range after {@code examined} indices. */

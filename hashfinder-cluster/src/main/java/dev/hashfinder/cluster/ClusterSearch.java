@@ -319,7 +319,11 @@ final class ClusterSearch<T> {
     Busy here = busyByBackend.get(backend);
     long ramp = FIRST_RANGE << Math.min(40, 2 * (here == null ? 0 : here.dealt));
     long size = Math.min(ramp, (long) (backend.rate() * seconds));
-    long share = plan.undealt() / (2L * backends * settings.rangesPerBackend());
+    // The share never drops under a quarter of a range's work, where a range's round trip would
+    // stop being noise: a front's every search is one range of its caller's, and would otherwise
+    // end in a tail of tiny ranges each time.
+    long share = Math.max(plan.undealt() / (2L * backends * settings.rangesPerBackend()),
+        (long) (backend.rate() * seconds / 4));
     return Math.max(FIRST_RANGE / 4, Math.min(Math.min(size, share), backend.largestRange()));
   }
 

@@ -169,6 +169,20 @@ class HashFinderClusterTest {
   }
 
   @Test
+  void aOneHashSearch_leavesItsServerUnmeasured() throws Exception {
+    // The probe a cluster sends a front is such a search on the front's own cluster: one index
+    // in a round trip's time is no rate, and ranges sized from it would stay tiny.
+    HashFinderCluster cluster = cluster(servers("one-hash-", 1, ResourceBudget.unlimited()));
+
+    Match match = cluster.find(Query.of("a", 1).startingAt(1), ResourceBudget.ofHashes(1),
+        new CancellationToken()).get(30, TimeUnit.SECONDS);
+
+    assertThat(match.index()).isEqualTo(1);
+    assertThat(cluster.backends()).singleElement()
+        .satisfies(backend -> assertThat(backend.measured()).isFalse());
+  }
+
+  @Test
   void aServerBusyAtItsProbe_joinsOnceItHasRoom() throws Exception {
     HashFinderEngine engine = closeLater(HashFinderEngine.newBuilder().threads(1)
         .budget(ResourceBudget.unlimited()).build());
