@@ -10,7 +10,7 @@ timeout, a rapid-reset connection ended within a few hundred streams, no search 
 soon after the attack ends; and for the heavy cancellers, every call ending with a definite
 status on one connection that the server never ends, and the server idle within a second.
 
-Usage: abuse.py --jar hashfinder.jar --stubs DIR [--seconds 10] [--report FILE] [--only NAME]
+Usage: abuse.py --jar hashfinder.jar --stubs DIR [--seconds 10] [--report FILE] [--only NAME]...
                 [--strict-latency]
 Exit status 0 when every target held, 1 otherwise. The rapid-reset p95, the time until a
 flooding connection ends and how soon after the handshake timeout the last half-open connection
@@ -802,7 +802,8 @@ def main():
     parser.add_argument("--stubs", required=True)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--report")
-    parser.add_argument("--only")
+    parser.add_argument("--only", action="append",
+                        help="run only this row (an attack's or a workload's name); repeatable")
     parser.add_argument("--serve-args", default="")
     parser.add_argument("--strict-latency", action="store_true",
                         help="fail when the rapid-reset p95 target is missed, not only report it")
@@ -826,7 +827,7 @@ def main():
     runs = [(name, attack, target, False) for name, attack, target in ATTACKS]
     runs += [(name, workload, LEGITIMATE_TARGET, True) for name, workload in WORKLOADS]
     for name, attack, target, workload in runs:
-        if args.only and args.only != name:
+        if args.only and name not in args.only:
             continue
         server = Server(args.jar, args.serve_args.split())
         try:
