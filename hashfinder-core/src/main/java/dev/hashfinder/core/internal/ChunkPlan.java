@@ -2,6 +2,7 @@ package dev.hashfinder.core.internal;
 
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How one search's indices are cut into ranges and dealt out, in index order, so that the answer
@@ -103,7 +104,7 @@ public final class ChunkPlan {
    * @return the range, or null if nothing can be dealt now: everything is dealt, the next range
    *     starts above the best hit, or at or above the horizon
    */
-  public synchronized Range claim(long size, long horizon) {
+  public synchronized @Nullable Range claim(long size, long horizon) {
     if (size < 1) {
       throw new IllegalArgumentException("size < 1: " + size);
     }
@@ -135,7 +136,7 @@ public final class ChunkPlan {
    * @param size the most indices to deal; {@code >= 1}
    * @return the range, or null if nothing can be dealt now
    */
-  public Range claim(long size) {
+  public @Nullable Range claim(long size) {
     return claim(size, Long.MAX_VALUE);
   }
 
