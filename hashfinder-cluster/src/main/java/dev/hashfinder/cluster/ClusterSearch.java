@@ -1,5 +1,7 @@
 package dev.hashfinder.cluster;
 
+import static java.util.Objects.requireNonNull;
+
 import com.google.common.math.LongMath;
 import com.google.common.util.concurrent.MoreExecutors;
 import dev.hashfinder.BudgetExhaustedException;
@@ -33,6 +35,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One search run on a cluster: deals its {@link ChunkPlan} out as ranges, one {@code Find} or
@@ -71,7 +74,7 @@ final class ClusterSearch<T> {
   private final ClusterSearches searches;
   private final Query query;
   private final ResourceBudget budget;
-  private final MatchListener listener; // null for Find
+  private final @Nullable MatchListener listener; // null for Find
   private final MatchVerifier verifier;
   private final ChunkPlan plan;
   final CompletableFuture<T> future = new CompletableFuture<>();
@@ -87,9 +90,9 @@ final class ClusterSearch<T> {
   private final TreeMap<Long, Piece> ready = new TreeMap<>();
   private long nextToEmit;
   private long delivered;
-  private Match best;
+  private @Nullable Match best;
   private long stuckSinceNanos = -1;
-  private ScheduledFuture<?> ticker;
+  private @Nullable ScheduledFuture<?> ticker;
   private long redealt;
   private long ranges;
   private long dealtIndices;
@@ -102,7 +105,7 @@ final class ClusterSearch<T> {
    */
   ClusterSearch(ClusterSettings settings, ClusterMembership membership,
       ClusterSearches searches, Query query, ResourceBudget budget,
-      MatchListener listener, MatchVerifier verifier) {
+      @Nullable MatchListener listener, MatchVerifier verifier) {
     this.settings = settings;
     this.membership = membership;
     this.searches = searches;
@@ -116,7 +119,7 @@ final class ClusterSearch<T> {
     this.startNanos = System.nanoTime();
     Duration timeout = budget.timeout().orElse(null);
     this.hasDeadline = timeout != null;
-    this.deadlineNanos = hasDeadline ? startNanos + saturatedNanos(timeout) : 0;
+    this.deadlineNanos = timeout != null ? startNanos + saturatedNanos(timeout) : 0;
   }
 
   private static long saturatedNanos(Duration duration) {
@@ -139,8 +142,10 @@ final class ClusterSearch<T> {
     final CancellationToken token = new CancellationToken();
     private final List<Match> matches = new ArrayList<>(); // guarded by this
     private boolean ideal; // the last match is ideal; guarded by this
-    private String violation; // the first rule the backend broke, or null; guarded by this
-    CompletableFuture<?> call;
+    // The first rule the backend broke, or null; guarded by this.
+    private @Nullable String violation;
+    /** The backend's call; null until the backend took it. */
+    @Nullable CompletableFuture<?> call;
     long timeoutNanos;
     boolean cancelledByUs;
 
@@ -166,7 +171,7 @@ final class ClusterSearch<T> {
     }
 
     /** What is wrong with the next streamed match, or null if it counts. */
-    private String problemWith(Match match) {
+    private @Nullable String problemWith(Match match) {
       long index = match.index();
       Match last = matches.isEmpty() ? null : matches.get(matches.size() - 1);
       if (matches.size() >= MATCHES_PER_RANGE) {
@@ -180,7 +185,7 @@ final class ClusterSearch<T> {
         return "streamed index " + index + " after index " + last.index()
             + ", out of index order";
       }
-      if (ideal) {
+      if (ideal && last != null) { // ideal: the last match, so there is one
         return "streamed on past its ideal match at index " + last.index();
       }
       return verifier.check(match).map(why -> "streamed a match that fails its proof: " + why)
@@ -195,7 +200,7 @@ final class ClusterSearch<T> {
       return ideal;
     }
 
-    synchronized String violation() {
+    synchronized @Nullable String violation() {
       return violation;
     }
   }
@@ -239,7 +244,9 @@ final class ClusterSearch<T> {
     }
     for (Dealt dealt : outstanding.values()) {
       dealt.cancelledByUs = true;
-      dealt.call.cancel(false);
+      if (dealt.call != null) {
+        dealt.call.cancel(false);
+      }
     }
     searches.unregister(this);
     logger.fine(this::summary);
@@ -394,18 +401,18 @@ final class ClusterSearch<T> {
     dealt.timeoutNanos = rangeTimeoutNanos(backend, range);
     ResourceBudget sliceBudget = ResourceBudget.ofHashes(range.length())
         .withTimeout(Duration.ofNanos(dealt.timeoutNanos));
-    if (listener == null) {
-      dealt.call = backend.finder.find(slice, sliceBudget, dealt.token);
-    } else {
-      dealt.call = backend.finder.findRange(slice, sliceBudget.withMaxMatches(MATCHES_PER_RANGE),
-          dealt.token, dealt::take);
-    }
-    dealt.call.whenCompleteAsync((result, failure) -> ended(dealt, result, failure), events);
+    CompletableFuture<?> call = listener == null
+        ? backend.finder.find(slice, sliceBudget, dealt.token)
+        : backend.finder.findRange(slice, sliceBudget.withMaxMatches(MATCHES_PER_RANGE),
+            dealt.token, dealt::take);
+    dealt.call = call;
+    call.whenCompleteAsync((result, failure) -> ended(dealt, result, failure), events);
   }
 
-  private void ended(Dealt dealt, Object result, Throwable failure) {
+  private void ended(Dealt dealt, @Nullable Object result, @Nullable Throwable failure) {
     dealt.backend.rangeEnded();
-    busyByBackend.get(dealt.backend).ended(System.nanoTime());
+    // deal() put the backend's entry there.
+    requireNonNull(busyByBackend.get(dealt.backend), "busy").ended(System.nanoTime());
     outstanding.remove(dealt.range, dealt); // a dropped backend's ranges left it already
     if (future.isDone() || dealt.cancelledByUs) {
       return;
@@ -419,7 +426,7 @@ final class ClusterSearch<T> {
       drop(dealt, violation);
     } else if (cause == null) {
       if (listener == null) {
-        Match match = (Match) result;
+        Match match = (Match) requireNonNull(result, "answer"); // a find succeeded
         finish(dealt, match.index() + 1, elapsed, List.of(), false); // below the range's end
         if (plan.hit(match.index())) {
           best = match;
@@ -486,7 +493,8 @@ final class ClusterSearch<T> {
    * @param result the call's result if it succeeded
    * @param cause why it failed, or null if it succeeded
    */
-  private String violation(Dealt dealt, Object result, Throwable cause) {
+  private @Nullable String violation(
+      Dealt dealt, @Nullable Object result, @Nullable Throwable cause) {
     String streamed = dealt.violation();
     if (streamed != null) {
       return streamed;
@@ -494,7 +502,7 @@ final class ClusterSearch<T> {
     ChunkPlan.Range range = dealt.range;
     List<Match> matches = dealt.matches();
     if (cause == null && listener == null) {
-      Match match = (Match) result;
+      Match match = (Match) requireNonNull(result, "answer"); // a find succeeded
       if (match.index() < range.start() || match.index() >= range.end()) {
         return "answered index " + match.index() + " outside its range " + range;
       }
@@ -541,7 +549,9 @@ final class ClusterSearch<T> {
     for (Dealt other : List.copyOf(outstanding.values())) {
       if (other.backend == backend) {
         other.cancelledByUs = true;
-        other.call.cancel(false);
+        if (other.call != null) {
+          other.call.cancel(false);
+        }
         outstanding.remove(other.range, other);
         redeal(other.range);
       }
@@ -576,7 +586,9 @@ final class ClusterSearch<T> {
     for (Dealt dealt : List.copyOf(outstanding.values())) {
       if (dealt.range.start() > index) {
         dealt.cancelledByUs = true;
-        dealt.call.cancel(false);
+        if (dealt.call != null) {
+          dealt.call.cancel(false);
+        }
       }
     }
   }
@@ -662,7 +674,7 @@ final class ClusterSearch<T> {
   }
 
   @SuppressWarnings("unchecked")
-  private void complete(Object value) {
+  private void complete(@Nullable Object value) {
     future.complete((T) value);
   }
 

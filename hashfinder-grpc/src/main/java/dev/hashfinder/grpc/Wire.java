@@ -1,5 +1,7 @@
 package dev.hashfinder.grpc;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.hashfinder.InvalidQueryException;
 import dev.hashfinder.InvalidQueryException.Field;
 import dev.hashfinder.Match;
@@ -10,6 +12,7 @@ import dev.hashfinder.grpc.proto.HashNameResponse;
 import java.util.Base64;
 import java.util.EnumMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Translates between the wire's {@code hash_name} messages and the API's types, in both
@@ -30,11 +33,11 @@ final class Wire {
 
   /** The request field that carries a query field. */
   static String wireName(Field field) {
-    return WIRE_NAMES.get(field);
+    return requireNonNull(WIRE_NAMES.get(field), field.name());
   }
 
   /** The query field a request field carries, or null if it is not one. */
-  static Field queryField(String wireName) {
+  static @Nullable Field queryField(String wireName) {
     for (Map.Entry<Field, String> entry : WIRE_NAMES.entrySet()) {
       if (entry.getValue().equals(wireName)) {
         return entry.getKey();
