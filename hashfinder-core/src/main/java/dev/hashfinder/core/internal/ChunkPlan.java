@@ -58,7 +58,12 @@ public final class ChunkPlan {
     this.front = first;
   }
 
-  /** A range of indices, {@code [start, end)}, with {@code start < end}. */
+  /**
+   * A range of indices, {@code [start, end)}, with {@code start < end}.
+   *
+   * @param start the first index
+   * @param end the index after the last
+   */
   public record Range(long start, long end) {
     /**
      * Checks the bounds.
