@@ -22,6 +22,8 @@ trap 'exit 1' INT TERM
 "$java" -XX:DumpLoadedClassList="$work/version" -jar "$jar" --version >/dev/null
 "$java" -XX:DumpLoadedClassList="$work/embedded" -jar "$jar" find aa --quiet >/dev/null
 
+# Made before the server starts, so that the loop below never reads a file not yet there.
+: >"$work/serve.log"
 "$java" -jar "$jar" serve --port 0 --bind 127.0.0.1 2>"$work/serve.log" &
 server=$!
 port=

@@ -6,6 +6,7 @@
 module dev.hashfinder.core {
   requires transitive dev.hashfinder;
   requires transitive com.google.common;
+  requires static transitive org.jspecify;
 
   exports dev.hashfinder.core;
   // Not API: what hashfinder's own modules share (see its package documentation).

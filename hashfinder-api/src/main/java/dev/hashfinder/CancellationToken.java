@@ -5,6 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A one-way signal that asks work to stop: its owner {@linkplain #cancel() cancels} it, the work
@@ -15,7 +16,8 @@ import java.util.Set;
  */
 public final class CancellationToken {
   private volatile boolean cancelled;
-  private Set<Runnable> callbacks = new LinkedHashSet<>(); // guarded by this; null once cancelled
+  // Guarded by this; null once cancelled.
+  private @Nullable Set<Runnable> callbacks = new LinkedHashSet<>();
 
   /** Creates a token that is not cancelled. */
   public CancellationToken() {}
@@ -52,12 +54,13 @@ public final class CancellationToken {
   }
 
   /** Marks the token cancelled and hands over its callbacks; null if it was cancelled already. */
-  private synchronized List<Runnable> takeCallbacks() {
-    if (cancelled) {
+  private synchronized @Nullable List<Runnable> takeCallbacks() {
+    Set<Runnable> pending = callbacks;
+    if (pending == null) {
       return null;
     }
     cancelled = true;
-    List<Runnable> toRun = new ArrayList<>(callbacks);
+    List<Runnable> toRun = new ArrayList<>(pending);
     callbacks = null;
     return toRun;
   }
@@ -79,10 +82,12 @@ public final class CancellationToken {
     Objects.requireNonNull(callback, "callback");
     // A distinct wrapper per call, so that registering the same callback twice runs it twice and
     // closing one registration leaves the other in place.
-    Runnable entry = callback::run;
+    Runnable entry = () -> callback.run();
     synchronized (this) {
-      if (!cancelled) {
-        callbacks.add(entry);
+      // Null exactly when cancelled: both change together, under this lock.
+      Set<Runnable> pending = callbacks;
+      if (pending != null) {
+        pending.add(entry);
         return () -> remove(entry);
       }
     }

@@ -1,5 +1,7 @@
 package dev.hashfinder;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A search was refused because the finder already runs as many searches as it may: busy, try
  * again later. Nothing was searched. A gRPC server reports it as {@code RESOURCE_EXHAUSTED} with
@@ -16,7 +18,7 @@ public final class FinderBusyException extends RuntimeException {
    * @param message what refused the search, for people
    * @param cause where the refusal came from, such as a remote server's status; may be null
    */
-  public FinderBusyException(String message, Throwable cause) {
+  public FinderBusyException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }
 }

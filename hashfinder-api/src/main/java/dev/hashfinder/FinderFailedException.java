@@ -1,5 +1,7 @@
 package dev.hashfinder;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A search ended with a fault of the finder rather than an outcome of the search: the engine
  * failed inside (its digest or its native kernel threw; the cause says what), a remote server
@@ -17,7 +19,7 @@ public final class FinderFailedException extends RuntimeException {
    * @param message what failed, for people
    * @param cause the underlying failure, such as a remote server's status; may be null
    */
-  public FinderFailedException(String message, Throwable cause) {
+  public FinderFailedException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }
 }

@@ -1,5 +1,7 @@
 package dev.hashfinder;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A search could not run, or was cut short, because the finder is gone: a closed engine, a server
  * shutting down, a server that cannot be reached. Unlike {@link FinderBusyException}, trying the
@@ -17,7 +19,7 @@ public final class FinderUnavailableException extends RuntimeException {
    * @param message what is gone, for people
    * @param cause where that was learnt, such as a remote server's status; may be null
    */
-  public FinderUnavailableException(String message, Throwable cause) {
+  public FinderUnavailableException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }
 }

@@ -1,6 +1,7 @@
 package dev.hashfinder;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A query a finder refuses before it searches: a field is out of range, names a digest the finder
@@ -64,7 +65,7 @@ public final class InvalidQueryException extends IllegalArgumentException {
    * @param problem what is wrong with it, worded to follow the field's name
    * @param cause where the refusal came from; may be null
    */
-  public InvalidQueryException(Field field, String problem, Throwable cause) {
+  public InvalidQueryException(Field field, String problem, @Nullable Throwable cause) {
     super(Objects.requireNonNull(field, "field").apiName() + " "
         + Objects.requireNonNull(problem, "problem"), cause);
     this.field = field;

@@ -3,6 +3,7 @@ package dev.hashfinder;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A secret whose hash text came within a query's distance of its target.
@@ -65,7 +66,7 @@ public final class Match {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof Match other
         && index == other.index
         && distance == other.distance

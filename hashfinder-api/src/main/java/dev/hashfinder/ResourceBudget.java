@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How much one search may cost: at most {@link #maxHashes()} candidates (exactly the first that
@@ -23,9 +24,9 @@ public final class ResourceBudget {
 
   private final long maxHashes;
   private final long maxMatches;
-  private final Duration timeout; // null: none
+  private final @Nullable Duration timeout; // null: none
 
-  private ResourceBudget(long maxHashes, long maxMatches, Duration timeout) {
+  private ResourceBudget(long maxHashes, long maxMatches, @Nullable Duration timeout) {
     this.maxHashes = maxHashes;
     this.maxMatches = maxMatches;
     this.timeout = timeout;
@@ -114,7 +115,7 @@ public final class ResourceBudget {
    */
   public ResourceBudget min(ResourceBudget other) {
     Objects.requireNonNull(other, "other");
-    Duration tighter;
+    @Nullable Duration tighter;
     if (timeout == null) {
       tighter = other.timeout;
     } else if (other.timeout == null) {
@@ -127,7 +128,7 @@ public final class ResourceBudget {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof ResourceBudget other
         && maxHashes == other.maxHashes
         && maxMatches == other.maxMatches

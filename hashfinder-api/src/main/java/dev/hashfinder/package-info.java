@@ -4,11 +4,14 @@
  * ({@link dev.hashfinder.CancellationToken}), which digest to use
  * ({@link dev.hashfinder.HashAlgorithm}) and the service itself ({@link dev.hashfinder.HashFinder}).
  *
- * <p>Nullness: no parameter or return value in this package is {@code null} unless its
- * documentation says so. A {@code null} argument is rejected with a {@link NullPointerException}
+ * <p>Nullness: the package is {@code @NullMarked}: no parameter, return value or field is
+ * {@code null} unless its type says {@code @Nullable}. A {@code null} argument is rejected with a {@link NullPointerException}
  * naming it.
  *
  * <p>This module has no runtime dependencies; the engine lives in {@code hashfinder-core} and the
  * gRPC binding in {@code hashfinder-grpc}.
  */
+@NullMarked
 package dev.hashfinder;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,5 +1,7 @@
 package dev.hashfinder.cli;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.hashfinder.CancellationToken;
 import dev.hashfinder.HashAlgorithm;
 import dev.hashfinder.Match;
@@ -32,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -156,7 +159,9 @@ final class BenchCommand implements Callable<Integer> {
     List<Map<String, Object>> rows = new ArrayList<>();
     for (HashAlgorithm digest : digests) {
       OptionalDouble openssl = opensslBlocksPerSecond(digest.name());
-      boolean kernelRuns = searchPaths.get(digest.name()).startsWith("native");
+      // searchPaths holds every digest of the run.
+      boolean kernelRuns = requireNonNull(searchPaths.get(digest.name()), digest.name())
+          .startsWith("native");
       for (String path : paths) {
         boolean useKernel = path.equals("native");
         if (useKernel && !kernelRuns) {
@@ -357,7 +362,7 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /** openssl's output lines, or null if it cannot be run. */
-  private static List<String> openssl(List<String> arguments) {
+  private static @Nullable List<String> openssl(List<String> arguments) {
     List<String> command = new ArrayList<>();
     command.add("openssl");
     command.addAll(arguments);

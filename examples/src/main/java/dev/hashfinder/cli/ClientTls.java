@@ -1,5 +1,7 @@
 package dev.hashfinder.cli;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.hashfinder.grpc.BearerTokenCredentials;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
@@ -9,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
 /**
@@ -19,11 +22,12 @@ import picocli.CommandLine.Option;
  * own names and help.
  */
 abstract class ClientTls {
+  // Set by picocli through the subclasses' option methods; null when not given.
   boolean tls;
-  File ca;
-  File cert;
-  File key;
-  Path tokenFile;
+  @Nullable File ca;
+  @Nullable File cert;
+  @Nullable File key;
+  @Nullable Path tokenFile;
 
   /** {@return the option that names the client's certificate chain} */
   abstract String certOption();
@@ -67,7 +71,7 @@ abstract class ClientTls {
       builder.trustManager(ca);
     }
     if (cert != null) {
-      builder.keyManager(cert, key);
+      builder.keyManager(cert, requireNonNull(key, "checkPaired: a key with the certificate"));
     }
     return builder.build();
   }
@@ -77,7 +81,7 @@ abstract class ClientTls {
    *
    * @throws IOException if the token file cannot be read
    */
-  BearerTokenCredentials callCredentials() throws IOException {
+  @Nullable BearerTokenCredentials callCredentials() throws IOException {
     return tokenFile == null ? null : BearerTokenCredentials.fromFile(tokenFile);
   }
 

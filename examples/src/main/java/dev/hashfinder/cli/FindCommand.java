@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -214,7 +215,8 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
   }
 
   /** Waits for the search; null if it found, else why not. */
-  private static Throwable await(CompletableFuture<?> search) throws InterruptedException {
+  private static @Nullable Throwable await(CompletableFuture<?> search)
+      throws InterruptedException {
     try {
       search.get();
       return null;
@@ -225,7 +227,7 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
     }
   }
 
-  private static int exitStatus(Throwable failure) {
+  private static int exitStatus(@Nullable Throwable failure) {
     if (failure == null) {
       return Main.EXIT_FOUND;
     }
@@ -364,20 +366,20 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
   /** What a search runs against, and how to let go of it; closing is idempotent. */
   private static final class Session implements AutoCloseable {
     final HashFinder finder;
-    final LongSupplier hashes;
+    final @Nullable LongSupplier hashes; // null: not known here
     final long budget;
-    final ManagedChannel channel; // null for the embedded server and a cluster
-    final Supplier<String> detail; // more for the progress line, or null
+    final @Nullable ManagedChannel channel; // null for the embedded server and a cluster
+    final @Nullable Supplier<String> detail; // more for the progress line, or null
     private final Cleanup cleanup;
     private boolean closed;
 
-    Session(HashFinder finder, LongSupplier hashes, long budget, ManagedChannel channel,
-        Cleanup cleanup) {
+    Session(HashFinder finder, @Nullable LongSupplier hashes, long budget,
+        @Nullable ManagedChannel channel, Cleanup cleanup) {
       this(finder, hashes, budget, channel, cleanup, null);
     }
 
-    Session(HashFinder finder, LongSupplier hashes, long budget, ManagedChannel channel,
-        Cleanup cleanup, Supplier<String> detail) {
+    Session(HashFinder finder, @Nullable LongSupplier hashes, long budget,
+        @Nullable ManagedChannel channel, Cleanup cleanup, @Nullable Supplier<String> detail) {
       this.detail = detail;
       this.finder = finder;
       this.channel = channel;

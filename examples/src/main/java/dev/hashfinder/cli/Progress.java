@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A live progress line on a terminal's stderr: hashes examined, rate, elapsed time and budget
@@ -19,13 +20,14 @@ import java.util.function.Supplier;
  */
 final class Progress implements AutoCloseable {
   private final PrintStream err;
-  private final LongSupplier hashes; // null: unknown
+  private final @Nullable LongSupplier hashes; // null: unknown
   private final long budget;
-  private final Supplier<String> detail; // null: none
+  private final @Nullable Supplier<String> detail; // null: none
   private final long startNanos = System.nanoTime();
   private final ScheduledExecutorService ticker;
 
-  private Progress(PrintStream err, LongSupplier hashes, long budget, Supplier<String> detail) {
+  private Progress(PrintStream err, @Nullable LongSupplier hashes, long budget,
+      @Nullable Supplier<String> detail) {
     this.err = err;
     this.detail = detail;
     this.hashes = hashes;
@@ -42,8 +44,8 @@ final class Progress implements AutoCloseable {
    * @param budget the budget, or {@link Long#MAX_VALUE} if unknown
    * @param detail more to show, such as a cluster's busy servers, or null
    */
-  static AutoCloseable startIfTerminal(boolean quiet, LongSupplier hashes, long budget,
-      Supplier<String> detail) {
+  static AutoCloseable startIfTerminal(boolean quiet, @Nullable LongSupplier hashes, long budget,
+      @Nullable Supplier<String> detail) {
     if (quiet || !stderrIsTerminal()) {
       return () -> { };
     }

@@ -38,6 +38,7 @@ import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -387,7 +388,7 @@ final class ServeCommand implements Callable<Integer> {
     return host.contains(":") ? "[" + host + "]" : host;
   }
 
-  private static void closeQuietly(OpenTelemetrySdk sdk) {
+  private static void closeQuietly(@Nullable OpenTelemetrySdk sdk) {
     if (sdk != null) {
       sdk.close();
     }

@@ -4,4 +4,7 @@
  * dev.hashfinder.examples.CancelFromAnotherThreadExample} and {@link
  * dev.hashfinder.examples.InProcessServerExample}.
  */
+@NullMarked
 package dev.hashfinder.examples;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,5 +1,7 @@
 package dev.hashfinder.core;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.hashfinder.core.NativeKernel.Digest;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -50,8 +52,8 @@ public class KernelBenchmark {
           + NativeKernel.describe(HashAlgorithms.messageDigest(algorithm), true));
     }
     String[] parts = query.split(":");
-    scan = NativeKernel.scanFor(HashAlgorithms.messageDigest(algorithm), parts[0],
-        Integer.parseInt(parts[1]));
+    scan = requireNonNull(NativeKernel.scanFor(HashAlgorithms.messageDigest(algorithm), parts[0],
+        Integer.parseInt(parts[1])), "scan");
   }
 
   @Benchmark

@@ -3,4 +3,7 @@
  * package-private pieces; build with {@code mvn -Pbench -pl hashfinder-benchmarks -am package} and
  * run {@code java -jar hashfinder-benchmarks/target/benchmarks.jar}.
  */
+@NullMarked
 package dev.hashfinder.core;
+
+import org.jspecify.annotations.NullMarked;

@@ -37,6 +37,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who is in a cluster: its targets resolved to backends (a {@code dns:///} target again when a
@@ -137,7 +138,7 @@ final class ClusterMembership {
     readinessListeners.forEach(Runnable::run);
   }
 
-  private ClusterBackend addBackend(String target, String authority) {
+  private ClusterBackend addBackend(String target, @Nullable String authority) {
     ManagedChannelBuilder<?> builder = channels.apply(target)
         .maxInboundMessageSize(HashFinderClient.MAX_RESPONSE_SIZE)
         .keepAliveTime(ClusterBackend.KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)

@@ -1,5 +1,7 @@
 package dev.hashfinder.cluster;
 
+import static java.util.Objects.requireNonNull;
+
 import com.google.common.math.LongMath;
 import com.google.common.util.concurrent.MoreExecutors;
 import dev.hashfinder.BudgetExhaustedException;
@@ -34,6 +36,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One search run on a cluster: deals its {@link ChunkPlan} out as ranges, one {@code Find} or
@@ -72,8 +75,8 @@ final class ClusterSearch<T> {
   private final ClusterSearches searches;
   private final Query query;
   private final ResourceBudget budget;
-  private final MatchListener listener; // null for Find
-  private final InOrderDelivery delivery; // null for Find
+  private final @Nullable MatchListener listener; // null for Find
+  private final @Nullable InOrderDelivery delivery; // null for Find
   private final MatchVerifier verifier;
   private final ChunkPlan plan;
   final CompletableFuture<T> future = new CompletableFuture<>();
@@ -85,9 +88,9 @@ final class ClusterSearch<T> {
 
   // Owned by the events executor:
   private final Map<ChunkPlan.Range, Dealt> outstanding = new HashMap<>();
-  private Match best;
+  private @Nullable Match best;
   private long stuckSinceNanos = -1;
-  private ScheduledFuture<?> ticker;
+  private @Nullable ScheduledFuture<?> ticker;
   private long redealt;
   private long ranges;
   private long dealtIndices;
@@ -100,7 +103,7 @@ final class ClusterSearch<T> {
    */
   ClusterSearch(ClusterSettings settings, ClusterMembership membership,
       ClusterSearches searches, Query query, ResourceBudget budget,
-      MatchListener listener, MatchVerifier verifier) {
+      @Nullable MatchListener listener, MatchVerifier verifier) {
     this.settings = settings;
     this.membership = membership;
     this.searches = searches;
@@ -128,8 +131,10 @@ final class ClusterSearch<T> {
     final CancellationToken token = new CancellationToken();
     private final List<Match> matches = new ArrayList<>(); // guarded by this
     private boolean ideal; // the last match is ideal; guarded by this
-    private String violation; // the first rule the backend broke, or null; guarded by this
-    CompletableFuture<?> call;
+    // The first rule the backend broke, or null; guarded by this.
+    private @Nullable String violation;
+    /** The backend's call; null until the backend took it. */
+    @Nullable CompletableFuture<?> call;
     long timeoutNanos;
     boolean cancelledByUs;
 
@@ -155,7 +160,7 @@ final class ClusterSearch<T> {
     }
 
     /** What is wrong with the next streamed match, or null if it counts. */
-    private String problemWith(Match match) {
+    private @Nullable String problemWith(Match match) {
       long index = match.index();
       Match last = matches.isEmpty() ? null : matches.get(matches.size() - 1);
       if (matches.size() >= MATCHES_PER_RANGE) {
@@ -169,7 +174,7 @@ final class ClusterSearch<T> {
         return "streamed index " + index + " after index " + last.index()
             + ", out of index order";
       }
-      if (ideal) {
+      if (ideal && last != null) { // ideal: the last match, so there is one
         return "streamed on past its ideal match at index " + last.index();
       }
       return verifier.check(match).map(why -> "streamed a match that fails its proof: " + why)
@@ -184,7 +189,7 @@ final class ClusterSearch<T> {
       return ideal;
     }
 
-    synchronized String violation() {
+    synchronized @Nullable String violation() {
       return violation;
     }
   }
@@ -225,7 +230,9 @@ final class ClusterSearch<T> {
     }
     for (Dealt dealt : outstanding.values()) {
       dealt.cancelledByUs = true;
-      dealt.call.cancel(false);
+      if (dealt.call != null) {
+        dealt.call.cancel(false);
+      }
     }
     searches.unregister(this);
     logger.fine(this::summary);
@@ -281,7 +288,7 @@ final class ClusterSearch<T> {
         }
         // A ranged search with a full window deals only the range at its head (one given back
         // after a failure), which is what everything in the window waits for.
-        long horizon = listener != null && outstanding.size() + delivery.waiting() >= window
+        long horizon = delivery != null && outstanding.size() + delivery.waiting() >= window
             ? LongMath.saturatedAdd(delivery.nextToEmit(), 1) : Long.MAX_VALUE;
         ChunkPlan.Range range = plan.claim(rangeSize(backend, backends.size()), horizon);
         if (range == null) {
@@ -364,18 +371,18 @@ final class ClusterSearch<T> {
     dealt.timeoutNanos = rangeTimeoutNanos(backend, range);
     ResourceBudget sliceBudget = ResourceBudget.ofHashes(range.length())
         .withTimeout(Duration.ofNanos(dealt.timeoutNanos));
-    if (listener == null) {
-      dealt.call = backend.finder.find(slice, sliceBudget, dealt.token);
-    } else {
-      dealt.call = backend.finder.findRange(slice, sliceBudget.withMaxMatches(MATCHES_PER_RANGE),
-          dealt.token, dealt::take);
-    }
-    dealt.call.whenCompleteAsync((result, failure) -> ended(dealt, result, failure), events);
+    CompletableFuture<?> call = listener == null
+        ? backend.finder.find(slice, sliceBudget, dealt.token)
+        : backend.finder.findRange(slice, sliceBudget.withMaxMatches(MATCHES_PER_RANGE),
+            dealt.token, dealt::take);
+    dealt.call = call;
+    call.whenCompleteAsync((result, failure) -> ended(dealt, result, failure), events);
   }
 
-  private void ended(Dealt dealt, Object result, Throwable failure) {
+  private void ended(Dealt dealt, @Nullable Object result, @Nullable Throwable failure) {
     dealt.backend.rangeEnded();
-    busyByBackend.get(dealt.backend).time.ended(System.nanoTime());
+    // deal() put the backend's entry there.
+    requireNonNull(busyByBackend.get(dealt.backend), "busy").time.ended(System.nanoTime());
     outstanding.remove(dealt.range, dealt); // a dropped backend's ranges left it already
     if (future.isDone() || dealt.cancelledByUs) {
       return;
@@ -389,7 +396,7 @@ final class ClusterSearch<T> {
       drop(dealt, violation);
     } else if (cause == null) {
       if (listener == null) {
-        Match match = (Match) result;
+        Match match = (Match) requireNonNull(result, "answer"); // a find succeeded
         finish(dealt, match.index() + 1, elapsed, List.of(), false); // below the range's end
         if (plan.hit(match.index())) {
           best = match;
@@ -456,7 +463,8 @@ final class ClusterSearch<T> {
    * @param result the call's result if it succeeded
    * @param cause why it failed, or null if it succeeded
    */
-  private String violation(Dealt dealt, Object result, Throwable cause) {
+  private @Nullable String violation(
+      Dealt dealt, @Nullable Object result, @Nullable Throwable cause) {
     String streamed = dealt.violation();
     if (streamed != null) {
       return streamed;
@@ -464,7 +472,7 @@ final class ClusterSearch<T> {
     ChunkPlan.Range range = dealt.range;
     List<Match> matches = dealt.matches();
     if (cause == null && listener == null) {
-      Match match = (Match) result;
+      Match match = (Match) requireNonNull(result, "answer"); // a find succeeded
       if (match.index() < range.start() || match.index() >= range.end()) {
         return "answered index " + match.index() + " outside its range " + range;
       }
@@ -511,7 +519,9 @@ final class ClusterSearch<T> {
     for (Dealt other : List.copyOf(outstanding.values())) {
       if (other.backend == backend) {
         other.cancelledByUs = true;
-        other.call.cancel(false);
+        if (other.call != null) {
+          other.call.cancel(false);
+        }
         outstanding.remove(other.range, other);
         redeal(other.range);
       }
@@ -537,7 +547,7 @@ final class ClusterSearch<T> {
     if (elapsedNanos > 0) {
       dealt.backend.recordRate(stop - start, elapsedNanos);
     }
-    if (listener != null) {
+    if (delivery != null) {
       delivery.put(start, new InOrderDelivery.Piece(stop, matches, endsWithIdeal));
     }
   }
@@ -546,15 +556,17 @@ final class ClusterSearch<T> {
     for (Dealt dealt : List.copyOf(outstanding.values())) {
       if (dealt.range.start() > index) {
         dealt.cancelledByUs = true;
-        dealt.call.cancel(false);
+        if (dealt.call != null) {
+          dealt.call.cancel(false);
+        }
       }
     }
   }
 
   /** Delivers every consecutive piece of a ranged search that has come in. */
   private void emit() {
-    if (listener == null) {
-      return;
+    if (delivery == null) {
+      return; // a Find: no stream to deliver
     }
     try {
       if (delivery.deliverReady(future::isDone, plan::examined) == InOrderDelivery.Step.FOUND) {
@@ -614,7 +626,7 @@ final class ClusterSearch<T> {
   }
 
   @SuppressWarnings("unchecked")
-  private void complete(Object value) {
+  private void complete(@Nullable Object value) {
     future.complete((T) value);
   }
 

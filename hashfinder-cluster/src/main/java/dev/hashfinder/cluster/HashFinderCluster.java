@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link HashFinder} that runs each search on many hashfinder servers at once: it deals the
@@ -117,7 +118,7 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
   }
 
   private <T> CompletableFuture<T> start(Query query, ResourceBudget budget,
-      CancellationToken token, MatchListener listener) {
+      CancellationToken token, @Nullable MatchListener listener) {
     requireNonNull(query, "query");
     requireNonNull(budget, "budget");
     requireNonNull(token, "token");
@@ -240,8 +241,8 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
     private Duration reresolveInterval = Duration.ofSeconds(30);
     private Duration firstDropWait = Duration.ofSeconds(10);
     private ChannelCredentials channelCredentials = InsecureChannelCredentials.create();
-    private CallCredentials callCredentials;
-    private Function<String, ManagedChannelBuilder<?>> channels;
+    private @Nullable CallCredentials callCredentials;
+    private @Nullable Function<String, ManagedChannelBuilder<?>> channels;
 
     private Builder(String targets) {
       this.targets = requireNonNull(targets, "targets");

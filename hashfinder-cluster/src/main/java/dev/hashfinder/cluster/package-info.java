@@ -6,7 +6,10 @@
  * front of it ({@code hashfinder-server}) learns its readiness through {@code
  * dev.hashfinder.grpc.Readiness}.
  *
- * <p>Nullness: no parameter or return value in this package is {@code null} unless its
- * documentation says so.
+ * <p>Nullness: the package is {@code @NullMarked}: no parameter, return value or field is
+ * {@code null} unless its type says {@code @Nullable}.
  */
+@NullMarked
 package dev.hashfinder.cluster;
+
+import org.jspecify.annotations.NullMarked;

@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A branch-free first look at a digest that rejects almost every candidate before any window is
@@ -54,7 +55,7 @@ final class AnchorFilter {
    * The triple filter, used when every piece that can match has three characters or more and
    * there are at most {@link #MAX_TRIPLES} of them; null: the pair anchors above.
    */
-  private final TripleFilter triples;
+  private final @Nullable TripleFilter triples;
 
   /** The most pieces the triple filter takes: two bits of a byte each. */
   static final int MAX_TRIPLES = 4;
@@ -112,7 +113,7 @@ final class AnchorFilter {
    * single character); an empty array if some character never matches; null if the anchor would
    * need a padding character.
    */
-  private static long[] anchor(int[] target, int start, int end) {
+  private static long @Nullable [] anchor(int[] target, int start, int end) {
     int[][] codes = pieceCodes(target, start, end);
     if (codes == null) {
       return new long[0];
@@ -133,7 +134,7 @@ final class AnchorFilter {
    * The {@link #dataCodes} of each character of {@code target[start, end)}, or null if one of
    * them matches nothing at all, so that the piece can never match exactly.
    */
-  static int[][] pieceCodes(int[] target, int start, int end) {
+  static int @Nullable [][] pieceCodes(int[] target, int start, int end) {
     int[][] codes = new int[end - start][];
     for (int j = start; j < end; j++) {
       codes[j - start] = dataCodes(target[j]);
@@ -171,7 +172,7 @@ final class AnchorFilter {
    * The data codes (0..63) a target character matches: two for a letter, one for a digit, '+'
    * or '/'; none for '=' (an empty array: padding only); null if it matches nothing at all.
    */
-  static int[] dataCodes(int c) {
+  static int @Nullable [] dataCodes(int c) {
     List<Integer> codes = new ArrayList<>(2);
     for (int code = 0; code < 64; code++) {
       if (WindowMatcher.matches(c, code)) {
@@ -304,7 +305,8 @@ final class AnchorFilter {
      * The triple filter for these pieces, or null if a piece that can match is shorter than
      * three characters or needs '=' in every run of three, or there are too many pieces.
      */
-    static TripleFilter of(int[] target, int[] pieceStarts, int dataCharacters, int longs) {
+    static @Nullable TripleFilter of(
+        int[] target, int[] pieceStarts, int dataCharacters, int longs) {
       if (pieceStarts.length > MAX_TRIPLES || dataCharacters < 3) {
         return null;
       }

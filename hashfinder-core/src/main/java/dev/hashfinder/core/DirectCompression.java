@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * SHA-1 and SHA-256 of a short input as one call of the JDK's compression function, which HotSpot
@@ -59,7 +60,7 @@ enum DirectCompression {
   final int stateWords;
   private final Handles handles;
   /** Why this digest does not take the direct path; null when it does. */
-  private final String unavailableReason;
+  private final @Nullable String unavailableReason;
 
   DirectCompression(String algorithm, Handles handles, int stateWords, String abcDigest) {
     this.algorithm = algorithm;
@@ -103,7 +104,10 @@ enum DirectCompression {
   boolean knownAnswerHolds(String abcDigest) {
     try {
       byte[] out = new byte[4 * stateWords];
-      newDigester(null).digest("abc".getBytes(StandardCharsets.US_ASCII), 3, out);
+      Digester noFallback = (input, length, output) -> {
+        throw new IllegalStateException("three bytes fit one block");
+      };
+      newDigester(noFallback).digest("abc".getBytes(StandardCharsets.US_ASCII), 3, out);
       return HexFormat.of().formatHex(out).equals(abcDigest);
     } catch (RuntimeException | Error e) {
       return false;
@@ -210,10 +214,11 @@ enum DirectCompression {
     final MethodHandle newDigest;
     /** (Object digest) int[]: its chaining state. */
     final MethodHandle state;
-    final String unavailableReason;
+    /** Why the handles cannot be used; null when they can. */
+    final @Nullable String unavailableReason;
 
     private Handles(MethodHandle compress, MethodHandle newDigest, MethodHandle state,
-        String unavailableReason) {
+        @Nullable String unavailableReason) {
       this.compress = compress;
       this.newDigest = newDigest;
       this.state = state;
@@ -222,7 +227,7 @@ enum DirectCompression {
 
     private static Handles find(String implementation, String declaring) {
       if (!Boolean.parseBoolean(System.getProperty("hashfinder.directCompression", "true"))) {
-        return new Handles(null, null, null, "disabled by -Dhashfinder.directCompression=false");
+        return unavailable("disabled by -Dhashfinder.directCompression=false");
       }
       try {
         Class<?> type = Class.forName(implementation);
@@ -240,9 +245,24 @@ enum DirectCompression {
                 .asType(MethodType.methodType(int[].class, Object.class)),
             null);
       } catch (ReflectiveOperationException | RuntimeException e) {
-        return new Handles(null, null, null,
+        return unavailable(
             "java.base/sun.security.provider is not open to hashfinder (" + e + ")");
       }
+    }
+
+    /** Handles of the right types that throw, for a digest that does not take the direct path. */
+    private static Handles unavailable(String reason) {
+      return new Handles(
+          failing(MethodType.methodType(void.class, Object.class, byte[].class, int.class), reason),
+          failing(MethodType.methodType(Object.class), reason),
+          failing(MethodType.methodType(int[].class, Object.class), reason),
+          reason);
+    }
+
+    private static MethodHandle failing(MethodType type, String reason) {
+      MethodHandle thrower = MethodHandles.throwException(type.returnType(),
+          IllegalStateException.class).bindTo(new IllegalStateException(reason));
+      return MethodHandles.dropArguments(thrower, 0, type.parameterList());
     }
   }
 }

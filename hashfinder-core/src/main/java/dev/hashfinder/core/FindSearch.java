@@ -9,6 +9,7 @@ import dev.hashfinder.core.internal.ChunkPlan;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A search for the lowest-index candidate within the ideal distance.
@@ -19,7 +20,7 @@ import java.util.function.LongSupplier;
  * hit wins whatever the number of workers. Thread-safe.
  */
 final class FindSearch extends Search<Match> {
-  private Match best; // guarded by this
+  private @Nullable Match best; // guarded by this
 
   FindSearch(
       Query query,

@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The local search engine: runs each search on a number of worker threads, under a budget, and
@@ -54,9 +55,11 @@ import java.util.function.LongSupplier;
 public final class HashFinderEngine implements HashFinder, HashCounter, AutoCloseable {
   private final int threads;
   private final Executor executor;
-  private final ExecutorService ownedExecutor; // null when the caller supplied the executor
+  // Null when the caller supplied the executor.
+  private final @Nullable ExecutorService ownedExecutor;
   private final ResourceBudget budget;
-  private final Map<String, HashAlgorithm> allowed; // null: anything HashAlgorithms.lookup finds
+  // Null: anything HashAlgorithms.lookup finds.
+  private final @Nullable Map<String, HashAlgorithm> allowed;
   private final LongSupplier ticker;
   private final int rangeWindow;
   private final long rangeWaitSliceNanos;
@@ -259,12 +262,12 @@ public final class HashFinderEngine implements HashFinder, HashCounter, AutoClos
    * {@link IllegalStateException}. Not thread-safe.
    */
   public static final class Builder {
-    private Integer threads;
-    private Executor executor;
-    private ResourceBudget budget;
-    private Map<String, HashAlgorithm> algorithms;
-    private LongSupplier ticker;
-    private Duration waitSlice;
+    private @Nullable Integer threads;
+    private @Nullable Executor executor;
+    private @Nullable ResourceBudget budget;
+    private @Nullable Map<String, HashAlgorithm> algorithms;
+    private @Nullable LongSupplier ticker;
+    private @Nullable Duration waitSlice;
     private boolean nativeKernel = true;
 
     private Builder() {}
@@ -379,7 +382,7 @@ public final class HashFinderEngine implements HashFinder, HashCounter, AutoClos
       return this;
     }
 
-    private static void checkUnset(Object current, String name) {
+    private static void checkUnset(@Nullable Object current, String name) {
       checkState(current == null, "%s was already set to %s", name, current);
     }
 

@@ -7,6 +7,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Locale;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A JDK {@link MessageDigest} as a {@link HashAlgorithm}. Each digester is a clone of a prototype,
@@ -19,7 +20,7 @@ final class MessageDigestAlgorithm implements HashAlgorithm {
   private final int digestLength;
   private final boolean supportsClone;
   /** The direct path for this digest, decided once; null: through {@code MessageDigest}. */
-  private final DirectCompression direct;
+  private final @Nullable DirectCompression direct;
 
   MessageDigestAlgorithm(String name) throws NoSuchAlgorithmException {
     this.prototype = MessageDigest.getInstance(name);
@@ -41,7 +42,7 @@ final class MessageDigestAlgorithm implements HashAlgorithm {
 
   private static boolean supportsClone(MessageDigest digest) {
     try {
-      digest.clone();
+      Object unused = digest.clone();
       return true;
     } catch (CloneNotSupportedException e) {
       return false;

@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The native scanning kernel ({@code src/main/c}): the digest of a whole range of secrets,
@@ -118,8 +119,11 @@ final class NativeKernel {
     }
   }
 
-  /** How one digest's searches run: on the kernel with these features, or not, and why. */
-  private record Decision(int features, String description, String reason) {
+  /**
+   * How one digest's searches run: on the kernel with these features and its description, or not
+   * (no description), and why (the reason).
+   */
+  private record Decision(int features, @Nullable String description, @Nullable String reason) {
     boolean onKernel() {
       return reason == null;
     }
@@ -128,7 +132,7 @@ final class NativeKernel {
   /** The library, loaded once: the features it may use, or why it cannot run at all. */
   private static final class Library {
     static final int FEATURES;
-    static final String FAILURE;
+    static final @Nullable String FAILURE;
 
     static {
       int[] features = {0};
@@ -176,7 +180,8 @@ final class NativeKernel {
       return "Java (" + java + "; native kernel off for this engine)";
     }
     Decision decision = decision(digest);
-    return decision.onKernel() ? decision.description()
+    String description = decision.description();
+    return description != null ? description
         : "Java (" + java + "; native kernel " + decision.reason() + ")";
   }
 
@@ -189,7 +194,7 @@ final class NativeKernel {
   }
 
   /** The kernel's digest for {@code algorithm}: the JDK's digest of that name, else null. */
-  private static Digest jdkDigest(HashAlgorithm algorithm) {
+  private static @Nullable Digest jdkDigest(HashAlgorithm algorithm) {
     return algorithm instanceof MessageDigestAlgorithm jdk
         ? Digest.named(jdk.name()).orElse(null) : null;
   }
@@ -202,7 +207,7 @@ final class NativeKernel {
    * @param threshold the largest distance a hit may have
    * @return the scan, or null: scan in Java
    */
-  static Scan scanFor(HashAlgorithm algorithm, String target, int threshold) {
+  static @Nullable Scan scanFor(HashAlgorithm algorithm, String target, int threshold) {
     Digest digest = jdkDigest(algorithm);
     if (digest == null || !runs(digest)) {
       return null;
@@ -369,7 +374,7 @@ final class NativeKernel {
   }
 
   /** Loads the library: null if it may run (features[0] set), else why not. */
-  private static String load(int[] features) {
+  private static @Nullable String load(int[] features) {
     if ("false".equalsIgnoreCase(System.getProperty(PROPERTY, "true"))) {
       return "off: -D" + PROPERTY + "=false";
     }
@@ -443,7 +448,7 @@ final class NativeKernel {
    *
    * @return what differs, or null
    */
-  static String knownAnswerTest(Digest digest, int features) {
+  static @Nullable String knownAnswerTest(Digest digest, int features) {
     try {
       MessageDigest jdk = MessageDigest.getInstance(digest.algorithm);
       byte[] actual = new byte[digest.length];
@@ -486,7 +491,7 @@ final class NativeKernel {
    * other work on the machine does not count): null if it does, else why not. Best of three
    * each, a few milliseconds in all.
    */
-  private static String speedCheck(Digest digest, int features) {
+  private static @Nullable String speedCheck(Digest digest, int features) {
     long kernelCount = digest == Digest.SHA_512 ? 8_000 : 32_000;
     long referenceCount = kernelCount / 4;
     long kernelNanos = Long.MAX_VALUE;
@@ -501,7 +506,7 @@ final class NativeKernel {
   }
 
   /** The speed check's rule on the two rates (candidates a second): null, or why not. */
-  static String compareSpeeds(double kernelRate, double referenceRate, double floor) {
+  static @Nullable String compareSpeeds(double kernelRate, double referenceRate, double floor) {
     if (kernelRate >= floor * referenceRate) {
       return null;
     }

@@ -9,7 +9,6 @@ import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.internal.ChunkPlan;
 import dev.hashfinder.core.internal.InOrderDelivery;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +16,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A ranged search: streams every inferior candidate, in index order, then the first ideal one.
@@ -80,14 +80,13 @@ final class RangeSearch extends Search<Void> {
 
   @Override
   void work(Worker worker) throws InterruptedException {
-    List<Match> matches = new ArrayList<>();
+    List<Match> matches = worker.found;
     while (true) {
       ChunkPlan.Range chunk = claim();
       if (chunk == null) {
         return;
       }
       matches.clear();
-      worker.found = matches;
       worker.ideal = false;
       if (!scan(worker, chunk.start(), chunk.end())) {
         return; // stopped part-way: a partial chunk is never delivered
@@ -97,7 +96,7 @@ final class RangeSearch extends Search<Void> {
   }
 
   /** The next chunk to scan, waiting while the workers are a window ahead; null when done. */
-  private ChunkPlan.Range claim() throws InterruptedException {
+  private ChunkPlan.@Nullable Range claim() throws InterruptedException {
     lock.lock();
     try {
       while (true) {

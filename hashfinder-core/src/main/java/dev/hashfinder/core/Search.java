@@ -8,6 +8,7 @@ import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.internal.ChunkPlan;
 import dev.hashfinder.core.internal.Deadline;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One running search: the state its workers share, and the scan loop they run. Each call of
@@ -51,7 +53,7 @@ abstract class Search<T> implements Runnable {
   final HashAlgorithm algorithm;
   final WindowMatcher matcher;
   /** The native kernel's scan for this search, or null: this search scans in Java. */
-  private final NativeKernel.Scan kernelScan;
+  private final NativeKernel.@Nullable Scan kernelScan;
   final ResourceBudget budget;
   /**
    * The indices this search may examine, {@code [firstIndex, firstIndex + maxHashes)} cut at
@@ -150,7 +152,7 @@ abstract class Search<T> implements Runnable {
    *
    * @param cause the first reason the search stopped early, or null if it ran out of chunks
    */
-  private void complete(Object cause) {
+  private void complete(@Nullable Object cause) {
     if (cause == Stop.CANCELLED) {
       future.cancel(false);
     } else if (cause instanceof Throwable t) {
@@ -211,7 +213,7 @@ abstract class Search<T> implements Runnable {
    */
   final boolean scan(Worker worker, long start, long end) {
     if (kernelScan != null) {
-      return scanNative(worker, start, end);
+      return scanNative(worker, start, end, kernelScan);
     }
     CandidateHasher hasher = worker.hasher;
     long[] packed = worker.packed;
@@ -251,7 +253,8 @@ abstract class Search<T> implements Runnable {
    * {@link #scan} on the native kernel: it hashes and filters a block at a time; each index it
    * returns is hashed again here and must pass the Java matcher before it counts.
    */
-  private boolean scanNative(Worker worker, long start, long end) {
+  private boolean scanNative(
+      Worker worker, long start, long end, NativeKernel.Scan kernelScan) {
     CandidateHasher hasher = worker.hasher;
     long[] hits = worker.hits;
     long index = start;
@@ -327,7 +330,7 @@ abstract class Search<T> implements Runnable {
     /** The native kernel's hits from one call. */
     final long[] hits = new long[64];
     /** A ranged search's matches in the chunk being scanned. */
-    List<Match> found;
+    final List<Match> found = new ArrayList<>();
     /** Whether the chunk being scanned ended at an ideal match (ranged searches). */
     boolean ideal;
 

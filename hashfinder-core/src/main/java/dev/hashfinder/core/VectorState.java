@@ -31,6 +31,6 @@ final class VectorState {
    * method that holds the comparison when it compiles it, so the result need not be used.
    */
   static void clear() {
-    Arrays.equals(ZERO, ONE);
+    boolean unused = Arrays.equals(ZERO, ONE);
   }
 }

@@ -6,7 +6,10 @@
  * else here is package-private; what hashfinder's modules share beyond that is in {@link
  * dev.hashfinder.core.internal}, which is not API.
  *
- * <p>Nullness: no parameter or return value in this package is {@code null} unless its
- * documentation says so.
+ * <p>Nullness: the package is {@code @NullMarked}: no parameter, return value or field is
+ * {@code null} unless its type says {@code @Nullable}.
  */
+@NullMarked
 package dev.hashfinder.core;
+
+import org.jspecify.annotations.NullMarked;

@@ -43,6 +43,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code hash_name.HashFinder} service over any {@link HashFinder}: the local engine, or
@@ -238,7 +239,8 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
   }
 
   /** Checks and registers a call; null if it was refused (its status already sent). */
-  private Call start(String method, HashNameRequest request, StreamObserver<HashNameResponse> o) {
+  private @Nullable Call start(
+      String method, HashNameRequest request, StreamObserver<HashNameResponse> o) {
     ServerCallStreamObserver<HashNameResponse> observer =
         (ServerCallStreamObserver<HashNameResponse>) o;
     if (request == MALFORMED) {
@@ -311,7 +313,7 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
     final Context context = Context.current();
     final long startNanos = System.nanoTime();
     volatile boolean clientCancelled;
-    volatile ServerEnding endedByServer; // null unless a limit of the server's ended it
+    volatile @Nullable ServerEnding endedByServer; // null unless a limit of the server's ended it
     volatile long cancelledNanos;
     volatile String outcome = "found";
 
@@ -360,7 +362,8 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
             HashFinderService.this.observer.ended(CallObserver.Outcome.FOUND);
             onSuccess.accept(result);
           } else {
-            fail(failure instanceof CompletionException ? failure.getCause() : failure);
+            fail(failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure);
           }
         } catch (RuntimeException e) {
           logger.log(Level.WARNING, description + ": could not send the outcome", e);
@@ -370,7 +373,7 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
       });
     }
 
-    private ScheduledFuture<?> scheduleOverrun() {
+    private @Nullable ScheduledFuture<?> scheduleOverrun() {
       try {
         return timers.schedule(() -> endByServer(ServerEnding.OVERRAN),
             maxCallDuration.toNanos(), TimeUnit.NANOSECONDS);

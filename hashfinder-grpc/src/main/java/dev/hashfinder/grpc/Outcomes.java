@@ -2,6 +2,7 @@ package dev.hashfinder.grpc;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.base.Strings;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
@@ -20,6 +21,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How each ending of a {@link HashFinder} search travels as a gRPC status, in both directions:
@@ -108,11 +110,11 @@ public final class Outcomes {
     return status.withDescription(ending.getMessage()).asRuntimeException();
   }
 
-  private static StatusRuntimeException withDetail(Status.Code code, String message,
+  private static StatusRuntimeException withDetail(Status.Code code, @Nullable String message,
       Message detail) {
     return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
         .setCode(code.value())
-        .setMessage(message)
+        .setMessage(Strings.nullToEmpty(message))
         .addDetails(Any.pack(detail))
         .build());
   }
@@ -208,10 +210,11 @@ public final class Outcomes {
   }
 
   /** The exception the metadata describes, or null if it is not one of ours after all. */
-  private static BudgetExhaustedException budgetExhausted(Map<String, String> metadata) {
+  private static @Nullable BudgetExhaustedException budgetExhausted(
+      Map<String, String> metadata) {
     try {
       return new BudgetExhaustedException(
-          BudgetExhaustedException.Limit.valueOf(metadata.get("limit")),
+          BudgetExhaustedException.Limit.valueOf(metadata.getOrDefault("limit", "")),
           Long.parseLong(metadata.get("limit_value")),
           Long.parseLong(metadata.get("hashes_examined")));
     } catch (RuntimeException malformed) {
@@ -219,7 +222,8 @@ public final class Outcomes {
     }
   }
 
-  private static <T extends Message> T detail(StatusRuntimeException failure, Class<T> type) {
+  private static <T extends Message> @Nullable T detail(
+      StatusRuntimeException failure, Class<T> type) {
     com.google.rpc.Status status = StatusProto.fromThrowable(failure);
     if (status == null) {
       return null;

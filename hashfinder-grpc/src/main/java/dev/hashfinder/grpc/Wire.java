@@ -1,6 +1,7 @@
 package dev.hashfinder.grpc;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static java.util.Objects.requireNonNull;
 
 import dev.hashfinder.InvalidQueryException;
 import dev.hashfinder.InvalidQueryException.Field;
@@ -12,6 +13,7 @@ import dev.hashfinder.grpc.proto.HashNameResponse;
 import java.util.Base64;
 import java.util.EnumMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Translates between the wire's {@code hash_name} messages and the API's types, in both
@@ -32,11 +34,11 @@ final class Wire {
 
   /** The request field that carries a query field. */
   static String wireName(Field field) {
-    return WIRE_NAMES.get(field);
+    return requireNonNull(WIRE_NAMES.get(field), field.name());
   }
 
   /** The query field a request field carries, or null if it is not one. */
-  static Field queryField(String wireName) {
+  static @Nullable Field queryField(String wireName) {
     for (Map.Entry<Field, String> entry : WIRE_NAMES.entrySet()) {
       if (entry.getValue().equals(wireName)) {
         return entry.getKey();

@@ -30,7 +30,10 @@
  *   <li>{@code UNAVAILABLE}: the server is shutting down, or its engine was closed.
  * </ul>
  *
- * <p>Nullness: no parameter or return value in this package is {@code null} unless its
- * documentation says so.
+ * <p>Nullness: the package is {@code @NullMarked}: no parameter, return value or field is
+ * {@code null} unless its type says {@code @Nullable}.
  */
+@NullMarked
 package dev.hashfinder.grpc;
+
+import org.jspecify.annotations.NullMarked;

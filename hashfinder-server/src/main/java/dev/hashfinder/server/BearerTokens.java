@@ -23,6 +23,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The bearer tokens a {@link HashFinderServer} accepts: a call must carry {@code authorization:
@@ -52,12 +53,12 @@ public final class BearerTokens {
   /** Re-reads every token file in use; its thread ends 10 s after the last one is dropped. */
   private static final ScheduledThreadPoolExecutor RECHECKS = rechecks();
 
-  private final Path file; // null for fixed tokens
+  private final @Nullable Path file; // null for fixed tokens
   private volatile List<byte[]> tokens;
-  private HashCode readContent; // guarded by this: the content last read, taken or not
-  private String lastProblem; // guarded by this: the last warning, so it is given once
+  private @Nullable HashCode readContent; // guarded by this: the content last read, taken or not
+  private @Nullable String lastProblem; // guarded by this: the last warning, so it is given once
 
-  private BearerTokens(Path file, List<byte[]> tokens) {
+  private BearerTokens(@Nullable Path file, List<byte[]> tokens) {
     this.file = file;
     this.tokens = tokens;
   }
@@ -157,6 +158,7 @@ public final class BearerTokens {
    * the tokens it has, with one warning per problem. Run by the background thread.
    */
   synchronized void refresh() {
+    Path file = requireNonNull(this.file, "only a token file is read again");
     try {
       byte[] content = Files.readAllBytes(file);
       HashCode read = Hashing.sha256().hashBytes(content);
@@ -203,7 +205,7 @@ public final class BearerTokens {
   /** Re-reads a token file while its tokens are in use; cancels itself once they are not. */
   private static final class Recheck implements Runnable {
     private final WeakReference<BearerTokens> tokens;
-    volatile ScheduledFuture<?> schedule;
+    volatile @Nullable ScheduledFuture<?> schedule;
 
     Recheck(BearerTokens tokens) {
       this.tokens = new WeakReference<>(tokens);

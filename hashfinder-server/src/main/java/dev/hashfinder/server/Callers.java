@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who is calling, for logs and for the per-client share of search slots, and the bearer-token
@@ -46,7 +47,7 @@ final class Callers implements ServerInterceptor, CallAdmission {
   private static final Context.Key<String> CALLER = Context.key("hashfinder-caller");
   private static final String BEARER = "bearer ";
 
-  private final BearerTokens tokens; // null: no token needed
+  private final @Nullable BearerTokens tokens; // null: no token needed
   private final ServiceMetrics metrics;
   private final int ipv4Prefix;
   private final int ipv6Prefix;
@@ -54,7 +55,7 @@ final class Callers implements ServerInterceptor, CallAdmission {
   private final int maxConcurrentSearches;
   private final ConcurrentHashMap<String, Integer> searchesByCaller = new ConcurrentHashMap<>();
 
-  Callers(BearerTokens tokens, ServiceMetrics metrics, ServerLimits limits,
+  Callers(@Nullable BearerTokens tokens, ServiceMetrics metrics, ServerLimits limits,
       int maxSearchesPerCaller, int maxConcurrentSearches) {
     this.tokens = tokens;
     this.metrics = metrics;
@@ -157,7 +158,7 @@ final class Callers implements ServerInterceptor, CallAdmission {
    * {@code 192.0.2.0/24} or {@code 2001:db8:1:2::/64}, or the address alone for a full-length
    * prefix; null for a peer with no address, such as an in-process one.
    */
-  private String network(SocketAddress address) {
+  private @Nullable String network(@Nullable SocketAddress address) {
     return address instanceof InetSocketAddress inet && inet.getAddress() != null
         ? network(inet.getAddress(), ipv4Prefix, ipv6Prefix)
         : null;

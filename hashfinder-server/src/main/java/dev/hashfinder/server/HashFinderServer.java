@@ -42,6 +42,7 @@ import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A running hashfinder server: the {@link HashFinderService} with the standard health service and
@@ -82,11 +83,11 @@ public final class HashFinderServer implements AutoCloseable {
   private final HealthStatusManager health;
   private final Duration gracePeriod;
   private final String target;
-  private final ResetGuard resets; // null in-process
+  private final @Nullable ResetGuard resets; // null in-process
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private HashFinderServer(Server server, HashFinderService service, HealthStatusManager health,
-      Duration gracePeriod, String target, ResetGuard resets) {
+      Duration gracePeriod, String target, @Nullable ResetGuard resets) {
     this.server = server;
     this.service = service;
     this.health = health;
@@ -229,20 +230,20 @@ public final class HashFinderServer implements AutoCloseable {
    * Not thread-safe.
    */
   public static final class Builder {
-    private final List<InetSocketAddress> addresses; // null for in-process
-    private final String inProcessName;
-    private HashFinder finder;
-    private Integer maxConcurrentSearches;
-    private Integer maxSearchesPerClient;
-    private Duration gracePeriod;
-    private ServerCredentials credentials;
-    private BearerTokens tokens;
-    private ServerLimits limits;
-    private OpenTelemetry openTelemetry;
+    private final @Nullable List<InetSocketAddress> addresses; // null for in-process
+    private final @Nullable String inProcessName;
+    private @Nullable HashFinder finder;
+    private @Nullable Integer maxConcurrentSearches;
+    private @Nullable Integer maxSearchesPerClient;
+    private @Nullable Duration gracePeriod;
+    private @Nullable ServerCredentials credentials;
+    private @Nullable BearerTokens tokens;
+    private @Nullable ServerLimits limits;
+    private @Nullable OpenTelemetry openTelemetry;
     private final List<ServerInterceptor> interceptors = new ArrayList<>();
     private final List<Consumer<? super ServerBuilder<?>>> customizers = new ArrayList<>();
 
-    private Builder(List<InetSocketAddress> addresses, String inProcessName) {
+    private Builder(@Nullable List<InetSocketAddress> addresses, @Nullable String inProcessName) {
       this.addresses = addresses == null ? null : List.copyOf(addresses);
       this.inProcessName = inProcessName;
     }
@@ -392,7 +393,7 @@ public final class HashFinderServer implements AutoCloseable {
       return this;
     }
 
-    private static void checkUnset(Object current, String name) {
+    private static void checkUnset(@Nullable Object current, String name) {
       checkState(current == null, "%s was already set to %s", name, current);
     }
 
@@ -438,7 +439,7 @@ public final class HashFinderServer implements AutoCloseable {
       chain.add(callers);
       HealthStatusManager health = new HealthStatusManager();
       ResetGuard resets = addresses == null ? null : new ResetGuard(chosen);
-      ServerBuilder<?> builder = addresses == null
+      ServerBuilder<?> builder = resets == null
           ? InProcessServerBuilder.forName(inProcessName) : resets.install(netty(chosen));
       builder.maxInboundMessageSize(chosen.maxRequestBytes())
           .maxInboundMetadataSize(chosen.maxMetadataBytes())
@@ -478,10 +479,12 @@ public final class HashFinderServer implements AutoCloseable {
     }
 
     private boolean allLoopback() {
+      List<InetSocketAddress> addresses = requireNonNull(this.addresses, "addresses");
       return addresses.stream().allMatch(address -> address.getAddress().isLoopbackAddress());
     }
 
     private NettyServerBuilder netty(ServerLimits limits) {
+      List<InetSocketAddress> addresses = requireNonNull(this.addresses, "addresses");
       NettyServerBuilder netty = NettyServerBuilder.forAddress(addresses.get(0),
           credentials == null ? InsecureServerCredentials.create() : credentials);
       addresses.subList(1, addresses.size()).forEach(netty::addListenAddress);

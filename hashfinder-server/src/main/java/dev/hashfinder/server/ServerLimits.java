@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The connection limits of a networked {@link HashFinderServer}: what one peer may send, hold and
@@ -306,21 +307,26 @@ public final class ServerLimits {
     return values;
   }
 
+  /** The limit called {@code name} in a map that {@link #values()} made, so holds every one. */
+  private static Object limit(Map<String, Object> v, String name) {
+    return requireNonNull(v.get(name), name);
+  }
+
   private static ServerLimits fromMap(Map<String, Object> v) {
-    return new ServerLimits((Integer) v.get("max-request-bytes"),
-        (Integer) v.get("max-metadata-bytes"), (Integer) v.get("max-calls-per-connection"),
-        (Duration) v.get("permit-keepalive-time"), (Duration) v.get("keepalive-time"),
-        (Duration) v.get("keepalive-timeout"), (Duration) v.get("max-connection-idle"),
-        (Duration) v.get("max-connection-age"), (Duration) v.get("max-connection-age-grace"),
-        (Duration) v.get("handshake-timeout"), (Integer) v.get("max-premature-resets"),
-        (Duration) v.get("premature-reset-time"), (Integer) v.get("max-resets-per-window"),
-        (Duration) v.get("reset-window"), (Duration) v.get("stalled-stream-timeout"),
-        (Duration) v.get("max-call-duration"), (Integer) v.get("caller-prefix-ipv4"),
-        (Integer) v.get("caller-prefix-ipv6"));
+    return new ServerLimits((Integer) limit(v, "max-request-bytes"),
+        (Integer) limit(v, "max-metadata-bytes"), (Integer) limit(v, "max-calls-per-connection"),
+        (Duration) limit(v, "permit-keepalive-time"), (Duration) limit(v, "keepalive-time"),
+        (Duration) limit(v, "keepalive-timeout"), (Duration) limit(v, "max-connection-idle"),
+        (Duration) limit(v, "max-connection-age"), (Duration) limit(v, "max-connection-age-grace"),
+        (Duration) limit(v, "handshake-timeout"), (Integer) limit(v, "max-premature-resets"),
+        (Duration) limit(v, "premature-reset-time"), (Integer) limit(v, "max-resets-per-window"),
+        (Duration) limit(v, "reset-window"), (Duration) limit(v, "stalled-stream-timeout"),
+        (Duration) limit(v, "max-call-duration"), (Integer) limit(v, "caller-prefix-ipv4"),
+        (Integer) limit(v, "caller-prefix-ipv6"));
   }
 
   @Override
-  public boolean equals(Object other) {
+  public boolean equals(@Nullable Object other) {
     return other instanceof ServerLimits that && asMap().equals(that.asMap());
   }
 

@@ -6,7 +6,10 @@
  * dev.hashfinder.server.BearerTokens} are the tokens it accepts, and TLS, per-caller shares of
  * the search slots and OpenTelemetry metrics are options of its builder.
  *
- * <p>Nullness: no parameter or return value in this package is {@code null} unless its
- * documentation says so.
+ * <p>Nullness: the package is {@code @NullMarked}: no parameter, return value or field is
+ * {@code null} unless its type says {@code @Nullable}.
  */
+@NullMarked
 package dev.hashfinder.server;
+
+import org.jspecify.annotations.NullMarked;

@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import com.google.common.math.LongMath;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How one search's indices are cut into ranges and dealt out, in index order, so that the answer
@@ -55,7 +56,12 @@ public final class ChunkPlan {
     this.front = first;
   }
 
-  /** A range of indices, {@code [start, end)}, with {@code start < end}. */
+  /**
+   * A range of indices, {@code [start, end)}, with {@code start < end}.
+   *
+   * @param start the first index
+   * @param end the index after the last
+   */
   public record Range(long start, long end) {
     /**
      * Checks the bounds.
@@ -99,7 +105,7 @@ public final class ChunkPlan {
    * @return the range, or null if nothing can be dealt now: everything is dealt, the next range
    *     starts above the best hit, or at or above the horizon
    */
-  public synchronized Range claim(long size, long horizon) {
+  public synchronized @Nullable Range claim(long size, long horizon) {
     checkArgument(size >= 1, "size < 1: %s", size);
     long limit = Math.min(horizon, bestHit == Long.MAX_VALUE ? Long.MAX_VALUE : bestHit + 1);
     Map.Entry<Long, Long> back = givenBack.firstEntry();
@@ -129,7 +135,7 @@ public final class ChunkPlan {
    * @param size the most indices to deal; {@code >= 1}
    * @return the range, or null if nothing can be dealt now
    */
-  public Range claim(long size) {
+  public @Nullable Range claim(long size) {
     return claim(size, Long.MAX_VALUE);
   }
 

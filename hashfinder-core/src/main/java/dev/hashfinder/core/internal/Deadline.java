@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkState;
 import dev.hashfinder.DeadlineExceededException;
 import dev.hashfinder.ResourceBudget;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * When a search's {@linkplain ResourceBudget#timeout() timeout} passes, on a nanosecond ticker
@@ -18,10 +19,10 @@ import java.time.Duration;
  * <p>Immutable and thread-safe.
  */
 public final class Deadline {
-  private final Duration timeout; // null: none
+  private final @Nullable Duration timeout; // null: none
   private final long deadlineNanos; // meaningful if timeout != null
 
-  private Deadline(Duration timeout, long deadlineNanos) {
+  private Deadline(@Nullable Duration timeout, long deadlineNanos) {
     this.timeout = timeout;
     this.deadlineNanos = deadlineNanos;
   }

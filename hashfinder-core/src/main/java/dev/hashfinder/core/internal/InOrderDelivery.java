@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Delivers a ranged search's matches to its listener in index order, whatever order its ranges
@@ -91,7 +92,7 @@ public final class InOrderDelivery {
   }
 
   /** {@return the piece to deliver next, taken out, or null if it has not come in} */
-  public Piece takeNext() {
+  public @Nullable Piece takeNext() {
     return ready.remove(nextToEmit);
   }
 

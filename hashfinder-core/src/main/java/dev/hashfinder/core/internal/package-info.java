@@ -4,7 +4,10 @@
  * line). An application should not use them; they are public only so that hashfinder's gRPC
  * adapter, server and cluster can.
  *
- * <p>Nullness: no parameter or return value in this package is {@code null} unless its
- * documentation says so.
+ * <p>Nullness: the package is {@code @NullMarked}: no parameter, return value or field is
+ * {@code null} unless its type says {@code @Nullable}.
  */
+@NullMarked
 package dev.hashfinder.core.internal;
+
+import org.jspecify.annotations.NullMarked;

@@ -28,13 +28,14 @@ class DeadlineTest {
 
   @Test
   void aTimeoutBeyondTheTickersRange_isCutAtItsEnd_notTurnedIntoOneThatHasPassed() {
+    long start = 42; // a variable: the sums below wrap on purpose, as a ticker's values do
     Deadline deadline = Deadline.start(
-        ResourceBudget.unlimited().withTimeout(Duration.ofDays(365L * 1000)), 42);
+        ResourceBudget.unlimited().withTimeout(Duration.ofDays(365L * 1000)), start);
 
-    assertThat(deadline.passed(42)).isFalse();
-    assertThat(deadline.passed(41 + Long.MAX_VALUE)).isFalse();
-    assertThat(deadline.passed(42 + Long.MAX_VALUE)).isTrue();
-    assertThat(deadline.nanosLeft(42, Long.MAX_VALUE)).isEqualTo(Long.MAX_VALUE);
+    assertThat(deadline.passed(start)).isFalse();
+    assertThat(deadline.passed(start - 1 + Long.MAX_VALUE)).isFalse();
+    assertThat(deadline.passed(start + Long.MAX_VALUE)).isTrue();
+    assertThat(deadline.nanosLeft(start, Long.MAX_VALUE)).isEqualTo(Long.MAX_VALUE);
   }
 
   @Test
