@@ -28,7 +28,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One server of a {@link HashFinderCluster}: its channel, whether it may take work (it proved to
+ * One server of a cluster: its channel, whether it may take work (it proved to
  * be a hashfinder server and its health service says {@code SERVING}), and what the cluster
  * learned about it (its rate, its last failure). A backend caught answering what a hashfinder
  * server never answers is {@linkplain #distrust dropped}: it takes no work until it passes the
@@ -41,8 +41,10 @@ final class ClusterBackend {
 
   /** Indices per second assumed before a backend's first range is measured. */
   static final double UNMEASURED_RATE = 1_000_000;
+  /** The first range of an unmeasured backend: small, to measure it cheaply. */
+  static final long FIRST_RANGE = 1 << 16;
   /** The fewest indices a range must hold to measure its backend: the smallest range dealt. */
-  static final long SMALLEST_MEASURED_RANGE = ClusterSearch.FIRST_RANGE / 4;
+  static final long SMALLEST_MEASURED_RANGE = FIRST_RANGE / 4;
   private static final Duration MAX_COOL_DOWN = Duration.ofSeconds(5);
   /** How a backend retries what failed: its health watch, its probe, its ranges. */
   static final Backoff RETRY = new Backoff(Duration.ofMillis(250), MAX_COOL_DOWN);

@@ -49,6 +49,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class ClusterMembership {
   private static final Logger logger = Logger.getLogger(ClusterMembership.class.getName());
+  /** The port of a {@code dns:///} target that names none: the reference's. */
+  static final int DEFAULT_PORT = 50051;
 
   private final ClusterSettings settings;
   private final Function<String, ManagedChannelBuilder<?>> channels;
@@ -207,7 +209,7 @@ final class ClusterMembership {
       String path = uri.getPath() == null ? "" : uri.getPath();
       this.authority = path.startsWith("/") ? path.substring(1) : path;
       NameResolver.Args args = NameResolver.Args.newBuilder()
-          .setDefaultPort(HashFinderCluster.DEFAULT_PORT)
+          .setDefaultPort(DEFAULT_PORT)
           .setProxyDetector(address -> null)
           .setSynchronizationContext(syncContext)
           .setServiceConfigParser(new NameResolver.ServiceConfigParser() {

@@ -67,12 +67,9 @@ final class ClusterSearch<T> {
   /** The most matches one range of a ranged search may stream before it is cut short. */
   static final int MATCHES_PER_RANGE = 1024;
 
-  /** The first range of an unmeasured backend: small, to measure it cheaply. */
-  static final long FIRST_RANGE = 1 << 16;
-
   private final ClusterSettings settings;
   private final ClusterMembership membership;
-  private final ClusterSearches searches;
+  private final ClusterWork work;
   private final Query query;
   private final ResourceBudget budget;
   private final @Nullable MatchListener listener; // null for Find
@@ -102,11 +99,11 @@ final class ClusterSearch<T> {
    * for a ranged one.
    */
   ClusterSearch(ClusterSettings settings, ClusterMembership membership,
-      ClusterSearches searches, Query query, ResourceBudget budget,
+      ClusterWork work, Query query, ResourceBudget budget,
       @Nullable MatchListener listener, MatchVerifier verifier) {
     this.settings = settings;
     this.membership = membership;
-    this.searches = searches;
+    this.work = work;
     this.query = query;
     this.budget = budget;
     this.listener = listener;
@@ -208,7 +205,6 @@ final class ClusterSearch<T> {
     if (future.isDone()) {
       return;
     }
-    searches.register(this);
     events.execute(() -> {
       ticker = membership.scheduler().scheduleWithFixedDelay(
           () -> events.execute(this::pump), 100, 100, TimeUnit.MILLISECONDS);
@@ -234,7 +230,6 @@ final class ClusterSearch<T> {
         dealt.call.cancel(false);
       }
     }
-    searches.unregister(this);
     logger.fine(this::summary);
     stopped.complete(null);
   }
@@ -318,20 +313,20 @@ final class ClusterSearch<T> {
    */
   private long rangeSize(ClusterBackend backend, int backends) {
     if (!backend.measured()) {
-      return FIRST_RANGE;
+      return ClusterBackend.FIRST_RANGE;
     }
     double seconds = settings.rangeDuration().toNanos() / 1e9;
     // Each search starts small and grows fourfold a range, even on a measured backend: an
     // answer early in the index space then waits for a small range, not a second's worth.
     Busy here = busyByBackend.get(backend);
-    long ramp = FIRST_RANGE << Math.min(40, 2 * (here == null ? 0 : here.dealt));
+    long ramp = ClusterBackend.FIRST_RANGE << Math.min(40, 2 * (here == null ? 0 : here.dealt));
     long size = Math.min(ramp, (long) (backend.rate() * seconds));
     // The share never drops under a quarter of a range's work, where a range's round trip would
     // stop being noise: a front's every search is one range of its caller's, and would otherwise
     // end in a tail of tiny ranges each time.
     long share = Math.max(plan.undealt() / (2L * backends * settings.rangesPerBackend()),
         (long) (backend.rate() * seconds / 4));
-    return Math.max(FIRST_RANGE / 4, Math.min(Math.min(size, share), backend.largestRange()));
+    return Math.max(ClusterBackend.SMALLEST_MEASURED_RANGE, Math.min(Math.min(size, share), backend.largestRange()));
   }
 
   /** How long a range may run before its backend counts as stalled. */
@@ -437,7 +432,7 @@ final class ClusterSearch<T> {
       }
       plan.giveBack(stop, range.end());
       redealt += range.end() - stop;
-      searches.redealt(range.end() - stop);
+      work.redealt(range.end() - stop);
       String problem = cause instanceof DeadlineExceededException
           ? "stalled: range " + range + " not done within "
               + Formats.duration(Duration.ofNanos(dealt.timeoutNanos))
@@ -532,7 +527,7 @@ final class ClusterSearch<T> {
   private void redeal(ChunkPlan.Range range) {
     plan.giveBack(range.start(), range.end());
     redealt += range.length();
-    searches.redealt(range.length());
+    work.redealt(range.length());
   }
 
   /** Records {@code [range.start, stop)} as examined, with what it found. */
@@ -543,7 +538,7 @@ final class ClusterSearch<T> {
       return;
     }
     plan.finished(start, stop);
-    searches.examined(stop - start);
+    work.examined(stop - start);
     if (elapsedNanos > 0) {
       dealt.backend.recordRate(stop - start, elapsedNanos);
     }

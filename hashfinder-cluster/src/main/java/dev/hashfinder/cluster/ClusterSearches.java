@@ -5,10 +5,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A cluster's searches that are running, and what all its searches have done: where a search
- * registers and reports its work, instead of calling back into the cluster. Thread-safe.
+ * A cluster's searches that are running, and what all its searches have done: the cluster
+ * registers each search while it runs, and each reports its work here, instead of calling back
+ * into the cluster. Thread-safe.
  */
-final class ClusterSearches {
+final class ClusterSearches implements ClusterWork {
   private final Set<ClusterSearch<?>> running = ConcurrentHashMap.newKeySet();
   private final LongAdder examined = new LongAdder();
   private final LongAdder redealt = new LongAdder();
@@ -31,13 +32,13 @@ final class ClusterSearches {
     running.forEach(ClusterSearch::backendsChanged);
   }
 
-  /** Counts indices a search has examined, each once. */
-  void examined(long indices) {
+  @Override
+  public void examined(long indices) {
     examined.add(indices);
   }
 
-  /** Counts indices dealt again after a backend failed them. */
-  void redealt(long indices) {
+  @Override
+  public void redealt(long indices) {
     redealt.add(indices);
   }
 

@@ -78,8 +78,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class HashFinderCluster implements HashFinder, HashCounter, Readiness, AutoCloseable {
   private static final Logger logger = Logger.getLogger(HashFinderCluster.class.getName());
-  /** The port of a {@code dns:///} target that names none: the reference's. */
-  static final int DEFAULT_PORT = 50051;
 
   private final ClusterSettings settings;
   private final ClusterSearches searches = new ClusterSearches();
@@ -136,6 +134,9 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
           "the cluster is closed", null));
       return search.future;
     }
+    // Registered until it has stopped, so that closing the cluster stops it.
+    searches.register(search);
+    search.stopped.whenComplete((stopped, failure) -> searches.unregister(search));
     search.start(token);
     return search.future;
   }
