@@ -175,12 +175,12 @@ final class AnchorFilter {
   static int @Nullable [] dataCodes(int c) {
     List<Integer> codes = new ArrayList<>(2);
     for (int code = 0; code < 64; code++) {
-      if (WindowMatcher.matches(c, code)) {
+      if (HashText.matches(c, code)) {
         codes.add(code);
       }
     }
     if (codes.isEmpty()) {
-      return WindowMatcher.matches(c, WindowMatcher.PAD) ? new int[0] : null;
+      return HashText.matches(c, HashText.PAD) ? new int[0] : null;
     }
     return codes.stream().mapToInt(Integer::intValue).toArray();
   }
@@ -191,7 +191,7 @@ final class AnchorFilter {
 
   /** Longs {@link #pack} fills for a digest of {@code digestLength} bytes. */
   static int longsFor(int digestLength) {
-    return (WindowMatcher.dataCharacters(digestLength) + LANES - 1) / LANES;
+    return (HashText.dataCharacters(digestLength) + LANES - 1) / LANES;
   }
 
   /**
@@ -282,7 +282,7 @@ final class AnchorFilter {
     private static final int PAIRS = 1 << 12;
     private static final int MASK = PAIRS - 1;
     /** Data characters of a SHA-1 (20-byte) text: 27, so even pairs start at 0, 2, ..., 24. */
-    private static final int SHA1_CHARACTERS = WindowMatcher.dataCharacters(20);
+    private static final int SHA1_CHARACTERS = HashText.dataCharacters(20);
 
     /** Bit i: some even pair is anchor i's first two characters; bit i + 4: its last two. */
     private final byte[] table;

@@ -1,6 +1,7 @@
 package dev.hashfinder.core;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static dev.hashfinder.core.HashText.CODES;
 
 import dev.hashfinder.HashAlgorithm;
 import java.io.IOException;
@@ -62,7 +63,6 @@ final class NativeKernel {
   static final int CPU_AVX2 = 4;
   static final int CPU_AVX512 = 8;
 
-  private static final int CODES = 65;
   private static final int[] ALL_CODES = IntStream.range(0, 64).toArray();
   private static final int HEADER = 195;
   private static final int FLAGS = 192;
@@ -257,15 +257,15 @@ final class NativeKernel {
   static byte[] encode(String target, int threshold, Digest digest) {
     int[] codePoints = target.codePoints().toArray();
     int m = codePoints.length;
-    int textLength = WindowMatcher.textLength(digest.length);
+    int textLength = HashText.textLength(digest.length);
     checkArgument(m >= 1 && m <= textLength && threshold >= 0,
         "target length %s or threshold %s", m, threshold);
     byte[] query = new byte[HEADER + CODES * m];
     int pieces = threshold + 1;
     boolean passAll = threshold >= m || pieces > MAX_ANCHORS;
     for (int i = 0; i < pieces && !passAll; i++) {
-      int start = WindowMatcher.pieceStart(i, m, pieces);
-      int end = WindowMatcher.pieceStart(i + 1, m, pieces);
+      int start = HashText.pieceStart(i, m, pieces);
+      int end = HashText.pieceStart(i + 1, m, pieces);
       int[][] codes = AnchorFilter.pieceCodes(codePoints, start, end);
       if (codes == null) {
         continue; // the piece never matches exactly, so no qualifying text needs its anchor
@@ -296,7 +296,7 @@ final class NativeKernel {
     for (int j = 0; j < m; j++) {
       for (int code = 0; code < CODES; code++) {
         query[HEADER + j * CODES + code] =
-            (byte) (WindowMatcher.matches(codePoints[j], code) ? 1 : 0);
+            (byte) (HashText.matches(codePoints[j], code) ? 1 : 0);
       }
     }
     return query;

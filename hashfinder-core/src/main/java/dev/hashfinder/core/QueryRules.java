@@ -43,7 +43,7 @@ final class QueryRules {
 
   /** Checks that some hash text of this digest can bring the target within the ideal distance. */
   private static void checkTarget(Query query, String algorithmName, int digestLength) {
-    int textLength = WindowMatcher.textLength(digestLength);
+    int textLength = HashText.textLength(digestLength);
     int length = query.targetLength();
     if (length > textLength) {
       throw new InvalidQueryException(Field.TARGET, "has " + length
@@ -90,11 +90,11 @@ final class QueryRules {
   private static boolean canHold(int digestLength, int position, int c) {
     int bitsLeft = digestLength * Byte.SIZE - 6 * position;
     if (bitsLeft <= 0) {
-      return WindowMatcher.matches(c, WindowMatcher.PAD);
+      return HashText.matches(c, HashText.PAD);
     }
     int step = 1 << (6 - Math.min(6, bitsLeft)); // codes whose unfilled low bits are zero
     for (int code = 0; code < 64; code += step) {
-      if (WindowMatcher.matches(c, code)) {
+      if (HashText.matches(c, code)) {
         return true;
       }
     }

@@ -1,14 +1,16 @@
 package dev.hashfinder.core;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static dev.hashfinder.core.HashText.CODES;
+import static dev.hashfinder.core.HashText.PAD;
 
 /**
  * Decides how close the base64 text of a digest comes to a target, working on the digest bytes:
  * no base64 string is built unless a candidate qualifies.
  *
  * <p>The hash text is turned into <em>codes</em>, one per character: 0..63 for the base64
- * alphabet and {@link #PAD} for {@code '='}. A target character matches a set of codes (a letter
- * both cases, a digit or symbol one code, anything else none), held as a table.
+ * alphabet and {@link HashText#PAD} for {@code '='}. A target character matches a set of codes (a
+ * letter both cases, a digit or symbol one code, anything else none), held as a table.
  *
  * <p>Two stages decide "is the distance at most the threshold?". Both rest on the pigeonhole
  * principle: split the target into {@code threshold + 1} pieces; a window with at most {@code
@@ -21,10 +23,6 @@ import static com.google.common.base.Preconditions.checkArgument;
  * <p>Immutable and thread-safe; callers pass their own code buffers.
  */
 final class WindowMatcher {
-  /** The code of the padding character {@code '='}. */
-  static final int PAD = 64;
-
-  private static final int CODES = 65;
 
   private final int digestLength;
   private final int textLength;
@@ -52,7 +50,7 @@ final class WindowMatcher {
    */
   WindowMatcher(String target, int threshold, int digestLength) {
     this.digestLength = digestLength;
-    this.textLength = textLength(digestLength);
+    this.textLength = HashText.textLength(digestLength);
     int[] codePoints = target.codePoints().toArray();
     this.targetLength = codePoints.length;
     checkArgument(targetLength >= 1 && targetLength <= textLength,
@@ -61,7 +59,7 @@ final class WindowMatcher {
     this.matches = new boolean[targetLength * CODES];
     for (int j = 0; j < targetLength; j++) {
       for (int code = 0; code < CODES; code++) {
-        matches[j * CODES + code] = matches(codePoints[j], code);
+        matches[j * CODES + code] = HashText.matches(codePoints[j], code);
       }
     }
     this.always = threshold >= targetLength;
@@ -70,7 +68,7 @@ final class WindowMatcher {
     this.pieceStarts = new int[unfiltered ? 0 : pieces];
     this.anchors = new long[CODES];
     for (int i = 0; i < pieceStarts.length; i++) {
-      pieceStarts[i] = pieceStart(i, targetLength, pieces);
+      pieceStarts[i] = HashText.pieceStart(i, targetLength, pieces);
       for (int code = 0; code < CODES; code++) {
         if (matches[pieceStarts[i] * CODES + code]) {
           anchors[code] |= 1L << i;
@@ -78,7 +76,7 @@ final class WindowMatcher {
       }
     }
     this.filter = new AnchorFilter(
-        codePoints, always ? new int[0] : pieceStarts, dataCharacters(digestLength));
+        codePoints, always ? new int[0] : pieceStarts, HashText.dataCharacters(digestLength));
   }
 
   /** Longs a worker packs each digest into for {@link #mayQualify}. */
@@ -92,49 +90,6 @@ final class WindowMatcher {
    */
   boolean mayQualify(long[] packed) {
     return filter.mayQualify(packed);
-  }
-
-  /** The length of the base64 text, with padding, of a digest of {@code digestLength} bytes. */
-  static int textLength(int digestLength) {
-    return (digestLength + 2) / 3 * 4;
-  }
-
-  /**
-   * The characters of that text that carry the digest's bits, before its padding: 27 of SHA-1's
-   * 28, 43 of SHA-256's 44.
-   */
-  static int dataCharacters(int digestLength) {
-    return (digestLength * 8 + 5) / 6;
-  }
-
-  /**
-   * Where piece {@code i} of {@code pieces} starts in a target of {@code targetLength}
-   * characters; piece {@code i} ends where piece {@code i + 1} starts, the last at the target's
-   * end ({@code pieceStart(pieces, ...)}). The pieces are as equal as the division allows, each at
-   * least one character long while {@code pieces <= targetLength}. The Java filter and the native
-   * kernel's cut the target alike, so that both take the same anchors.
-   */
-  static int pieceStart(int i, int targetLength, int pieces) {
-    return (int) ((long) i * targetLength / pieces);
-  }
-
-  /** Whether target code point {@code c} matches the character with base64 code {@code code}. */
-  static boolean matches(int c, int code) {
-    if (c >= 'a' && c <= 'z') {
-      return code == c - 'a' || code == 26 + (c - 'a');
-    }
-    if (c >= 'A' && c <= 'Z') {
-      return code == c - 'A' || code == 26 + (c - 'A');
-    }
-    if (c >= '0' && c <= '9') {
-      return code == 52 + (c - '0');
-    }
-    return switch (c) {
-      case '+' -> code == 62;
-      case '/' -> code == 63;
-      case '=' -> code == PAD;
-      default -> false; // other ASCII never occurs in base64; non-ASCII never matches
-    };
   }
 
   int textLength() {

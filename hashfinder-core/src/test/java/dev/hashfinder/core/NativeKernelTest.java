@@ -113,7 +113,7 @@ class NativeKernelTest {
     assumeThat(copies).as("a copy of %s runs here", digest).isNotEmpty();
     long seed = System.nanoTime();
     Random random = new Random(seed);
-    int textLength = WindowMatcher.textLength(digest.length);
+    int textLength = HashText.textLength(digest.length);
     for (int round = 0; round < 120; round++) {
       int length = 1 + random.nextInt(round % 4 == 0 ? textLength : 8);
       String target = randomTarget(random, length);

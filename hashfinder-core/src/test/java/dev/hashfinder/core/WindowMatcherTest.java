@@ -16,7 +16,7 @@ class WindowMatcherTest {
   @ValueSource(ints = {16, 20, 32, 64, 1, 2, 3})
   void withinAndDistance_agreeWithTheModel(int digestLength) {
     Random random = new Random(digestLength);
-    int textLength = WindowMatcher.textLength(digestLength);
+    int textLength = HashText.textLength(digestLength);
     byte[] digest = new byte[digestLength];
     byte[] padded = new byte[AnchorFilter.paddedLength(digestLength)];
     long[] packed = new long[AnchorFilter.longsFor(digestLength)];
@@ -159,15 +159,15 @@ class WindowMatcherTest {
 
   @Test
   void dataCharacters_areTheTextsCharactersBeforeItsPadding() {
-    assertThat(WindowMatcher.dataCharacters(20)).as("SHA-1").isEqualTo(27);
-    assertThat(WindowMatcher.dataCharacters(32)).as("SHA-256").isEqualTo(43);
+    assertThat(HashText.dataCharacters(20)).as("SHA-1").isEqualTo(27);
+    assertThat(HashText.dataCharacters(32)).as("SHA-256").isEqualTo(43);
     for (int length : new int[] {1, 2, 3, 16, 20, 32, 64}) {
       byte[] digest = new byte[length];
       java.util.Arrays.fill(digest, (byte) 0xff);
       String text = Base64.getEncoder().encodeToString(digest);
-      assertThat(WindowMatcher.dataCharacters(length)).as("%d bytes", length)
+      assertThat(HashText.dataCharacters(length)).as("%d bytes", length)
           .isEqualTo(text.replace("=", "").length());
-      assertThat(WindowMatcher.textLength(length)).isEqualTo(text.length());
+      assertThat(HashText.textLength(length)).isEqualTo(text.length());
     }
   }
 
@@ -175,11 +175,11 @@ class WindowMatcherTest {
   void pieces_coverTheTargetInOrder_eachAtLeastOneCharacter_asEqualAsTheyCanBe() {
     for (int targetLength = 1; targetLength <= 44; targetLength++) {
       for (int pieces = 1; pieces <= targetLength; pieces++) {
-        assertThat(WindowMatcher.pieceStart(0, targetLength, pieces)).isZero();
-        assertThat(WindowMatcher.pieceStart(pieces, targetLength, pieces)).isEqualTo(targetLength);
+        assertThat(HashText.pieceStart(0, targetLength, pieces)).isZero();
+        assertThat(HashText.pieceStart(pieces, targetLength, pieces)).isEqualTo(targetLength);
         for (int i = 0; i < pieces; i++) {
-          int length = WindowMatcher.pieceStart(i + 1, targetLength, pieces)
-              - WindowMatcher.pieceStart(i, targetLength, pieces);
+          int length = HashText.pieceStart(i + 1, targetLength, pieces)
+              - HashText.pieceStart(i, targetLength, pieces);
           assertThat(length).isBetween(targetLength / pieces, (targetLength + pieces - 1) / pieces);
         }
       }
