@@ -180,8 +180,16 @@ public final class HashFinderServer implements AutoCloseable {
 
   private static void servingIf(HealthStatusManager health, boolean serving) {
     ServingStatus status = serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
-    health.setStatus("", status);
-    health.setStatus(HashFinderGrpc.SERVICE_NAME, status);
+    for (String service : new String[] {"", HashFinderGrpc.SERVICE_NAME}) {
+      try {
+        health.setStatus(service, status);
+      } catch (StatusRuntimeException watcherGone) {
+        // grpc-java before 1.72 (grpc/grpc-java#11853) tells a health watcher that has just
+        // cancelled its watch, and throws: the status is set, and the watchers told before it
+        // know; one told after it learns at its next watch.
+        logger.log(Level.FINE, "a health watcher left as the status changed", watcherGone);
+      }
+    }
   }
 
   /**
@@ -197,8 +205,8 @@ public final class HashFinderServer implements AutoCloseable {
     try {
       health.enterTerminalState();
     } catch (StatusRuntimeException watcherGone) {
-      // grpc-java 1.68 (the oldest supported) may tell a health watcher that has just cancelled
-      // its watch, and throw. The shutdown that follows ends every other watch anyway.
+      // grpc-java before 1.72 (grpc/grpc-java#11853) may tell a health watcher that has just
+      // cancelled its watch, and throw. The shutdown that follows ends every other watch anyway.
       logger.log(Level.FINE, target + ": a health watcher left as the server stopped",
           watcherGone);
     }
