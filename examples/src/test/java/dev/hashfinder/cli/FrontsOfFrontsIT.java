@@ -91,10 +91,15 @@ class FrontsOfFrontsIT {
 
   @Test
   void ctrlC_atTheRoot_stopsTheSearchOnEveryLeaf() throws Exception {
+    // The root's first ranges on a front are short (they grow fourfold each) and a front's call
+    // may end just as Ctrl-C comes, or start just before it. Past those, with a range duration of
+    // 20 s, a front's range lasts seconds: every front is surely inside one, its own search
+    // dealing to its leaves, when the signal arrives.
     Run find = processes.start("find", "hashfinder", "--servers", frontTargets(),
-        "--maximum-hashes", "2000000000");
-    await().atMost(Duration.ofSeconds(60))
-        .until(() -> leaves.stream().allMatch(leaf -> !openRanges(leaf).isEmpty()));
+        "--maximum-hashes", "2000000000", "--range-duration", "20s");
+    await().atMost(Duration.ofSeconds(60)).until(() -> fronts.stream()
+            .allMatch(front -> endedRanges(front) >= RAMP_RANGES && !openRanges(front).isEmpty())
+        && leaves.stream().allMatch(leaf -> !openRanges(leaf).isEmpty()));
 
     Processes.signal("INT", find);
 
@@ -121,6 +126,15 @@ class FrontsOfFrontsIT {
   private static final Pattern RANGE_LOG =
       Pattern.compile(".*Find desired_name=\"hashfinder\" ideal=0 (first_index=(\\d+) )?"
           + "from 127\\.0\\.0\\.1: (searching|.*)");
+
+  /** Ranges a front ends before the root deals it ranges of its full duration. */
+  private static final int RAMP_RANGES = 4;
+
+  /** How many ranges of the "hashfinder" search a server has ended. */
+  private static long endedRanges(Server server) {
+    return server.run().stderr.stream().map(RANGE_LOG::matcher)
+        .filter(range -> range.matches() && !range.group(3).equals("searching")).count();
+  }
 
   /** The first indices of the ranges of the "hashfinder" search a server started, not ended. */
   private static Set<String> openRanges(Server server) {
