@@ -6,6 +6,7 @@ import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.cluster.HashFinderCluster;
 import dev.hashfinder.core.HashFinderEngine;
+import dev.hashfinder.core.internal.Formats;
 import dev.hashfinder.grpc.BearerTokenCredentials;
 import dev.hashfinder.grpc.HashFinderClient;
 import dev.hashfinder.grpc.InProcessHashFinder;
@@ -45,8 +46,10 @@ import picocli.CommandLine.Parameters;
         "Exit status: 0 found, 1 not found (budget, deadline, server error), 2 usage error, "
             + "(a malformed argument, also when the server finds it so), 130 interrupted."})
 final class FindCommand implements java.util.concurrent.Callable<Integer> {
-  /** How long a call waits in silence before it pings the server. */
+  /** How long a call waits in silence before it pings the server, unless --keepalive says. */
   static final Duration KEEPALIVE_TIME = Duration.ofSeconds(30);
+  /** The least --keepalive: what a hashfinder server permits, and grpc-java's own floor. */
+  static final Duration SHORTEST_KEEPALIVE = Duration.ofSeconds(10);
   /** How long a ping may go unanswered before the server is taken for dead. */
   static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(10);
   /** Netty's switch for its Flight Recorder events, under grpc-netty-shaded's prefix. */
@@ -70,6 +73,12 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
           + "(every address a server); the search is dealt out in ranges, with the answer of "
           + "one server. Every match a server returns is proven; one that forges is dropped.")
   String servers;
+
+  @Option(names = "--keepalive", paramLabel = "DURATION", converter = Durations.class,
+      description = "With --server: ping a server silent for this long, and give it up when "
+          + "the ping goes 10s unanswered (default: 30s; at least 10s, what a hashfinder "
+          + "server permits; a grpc-core server permits one every 5m while it sends nothing).")
+  Duration keepalive;
 
   @Option(names = "--range-duration", paramLabel = "DURATION", converter = Durations.class,
       description = "With --servers: about how long one range should take a server "
@@ -147,6 +156,15 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
     if (servers == null && (rangeDuration != null || verbose)) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--range-duration and --verbose are for --servers");
+    }
+    if (server == null && keepalive != null) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--keepalive is for --server (a cluster pings its servers on its own schedule)");
+    }
+    if (keepalive != null && keepalive.compareTo(SHORTEST_KEEPALIVE) < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--keepalive must be at least " + Formats.duration(SHORTEST_KEEPALIVE) + ", was "
+              + Formats.duration(keepalive) + ": a server answers quicker pings with GOAWAY");
     }
     if (server != null && servers != null) {
       throw new CommandLine.ParameterException(spec.commandLine(),
@@ -330,7 +348,8 @@ final class FindCommand implements java.util.concurrent.Callable<Integer> {
     // under two minutes are safe; the reference's budget ends its calls far sooner.
     ManagedChannel channel = Grpc.newChannelBuilder(server, credentials)
         .maxInboundMessageSize(HashFinderClient.MAX_RESPONSE_SIZE)
-        .keepAliveTime(KEEPALIVE_TIME.toSeconds(), TimeUnit.SECONDS)
+        .keepAliveTime((keepalive == null ? KEEPALIVE_TIME : keepalive).toMillis(),
+            TimeUnit.MILLISECONDS)
         .keepAliveTimeout(KEEPALIVE_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
         .build();
     HashFinderClient client = HashFinderClient.create(channel);

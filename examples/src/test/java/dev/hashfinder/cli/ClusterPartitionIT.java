@@ -187,7 +187,7 @@ class ClusterPartitionIT {
     Server front = awaitServing(startServe(processes, "front", null, "--backends", targets()),
         "front");
     Run find = processes.startBehind(network.on("client"), "find", NAME, "--server",
-        front.target());
+        front.target(), "--keepalive", "10s");
     String fromFront = "from " + network.address("front") + ": searching";
     await().atMost(Duration.ofSeconds(30)).until(() -> a.log().stream()
         .anyMatch(line -> line.contains("desired_name=\"" + NAME + "\"")
@@ -203,8 +203,8 @@ class ClusterPartitionIT {
     assertThat(exit).isEqualTo(1);
     assertThat(find.stderr).last().asString().startsWith("hashfinder: UNAVAILABLE");
     assertThat(secondsAfterCut).as("seconds from the cut to the end of the call")
-        .isLessThan(FindCommand.KEEPALIVE_TIME.plus(FindCommand.KEEPALIVE_TIMEOUT).toSeconds()
-            + 5);
+        .isLessThan(FindCommand.SHORTEST_KEEPALIVE.plus(FindCommand.KEEPALIVE_TIMEOUT)
+            .toSeconds() + 5);
   }
 
   /** Starts {@code serve} on {@code host}, pinned to {@code cpu} where the machine has two. */

@@ -96,6 +96,8 @@ class CommandLineIT {
     Run unknown = start("find", "aa", "--no-such-flag");
     Run tooLong = start("find", "x".repeat(29));
     Run impossible = start("find", "hello world");
+    Run keepaliveAlone = start("find", "aa", "--keepalive", "20s");
+    Run keepaliveTooShort = start("find", "aa", "--server", "localhost:1", "--keepalive", "5s");
 
     assertThat(missing.exitCode()).isEqualTo(2);
     assertThat(negative.exitCode()).isEqualTo(2);
@@ -109,6 +111,12 @@ class CommandLineIT {
     assertThat(impossible.stderr).containsExactly("hashfinder: INVALID_ARGUMENT: desired_name "
         + "can never come within distance 0: every window of a SHA-1 hash text mismatches it "
         + "at least 1 time; first ' ' (space) at index 5, which no SHA-1 hash text holds");
+    assertThat(keepaliveAlone.exitCode()).isEqualTo(2);
+    assertThat(keepaliveAlone.stderr).first().isEqualTo(
+        "--keepalive is for --server (a cluster pings its servers on its own schedule)");
+    assertThat(keepaliveTooShort.exitCode()).isEqualTo(2);
+    assertThat(keepaliveTooShort.stderr).first().isEqualTo("--keepalive must be at least 10s, "
+        + "was 5s: a server answers quicker pings with GOAWAY");
   }
 
   @Test
