@@ -17,9 +17,10 @@ import org.junit.jupiter.api.Timeout;
  * The HTTP/2 abuse suite ({@code src/test/python/abuse.py}): eight attacks on the packaged
  * {@code serve}, then two legitimate clients that cancel heavily, each while a legitimate client
  * keeps calling, with the targets of docs/RELIABILITY.md checked and the table written to {@code
- * target/abuse-report.md}. Run with {@code mvn -Pabuse -pl examples verify} (docs/RELIABILITY.md
- * says how long it takes); {@code -Dhashfinder.abuse.only=NAME;NAME} runs only the rows named, as
- * {@code .ci/run} does with those that tell a flood from heavy cancelling.
+ * target/abuse-report.md}. {@code mvn verify} runs the rows that tell a flood from heavy
+ * cancelling (the pom names them); {@code mvn -Pabuse -pl examples verify} runs every row
+ * (docs/RELIABILITY.md says how long it takes); {@code -Dhashfinder.abuse.only=NAME;NAME} runs
+ * only the rows named.
  */
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
 class AbuseSuiteIT {
