@@ -164,8 +164,12 @@ class ClusterPartitionIT {
 
   @Test
   void aPartitionThatHealsMidSearch_bringsItsBackendBackIntoTheSearch() throws Exception {
-    Run find = searchLeaving(12);
-    awaitRestOfTheSearch(12);
+    // From just past the answer: nothing matches for minutes, so the search cannot end before
+    // the backend is back, however long TCP takes to retransmit to it or the machine is loaded.
+    Run find = processes.startBehind(network.on("client"), "find", NAME, "--servers", targets(),
+        "--first-index", Long.toString(ANSWER + 1), "--maximum-hashes", "2000000000",
+        "--verbose");
+    await().atMost(Duration.ofSeconds(90)).until(() -> rangesDone(b).size() >= 3);
 
     network.cut("b");
     await().atMost(Duration.ofSeconds(30)).until(() -> !rangesLost(find, b).isEmpty());
@@ -173,13 +177,13 @@ class ClusterPartitionIT {
     network.heal("b");
     long healed = System.nanoTime();
 
-    await().atMost(Duration.ofSeconds(30)).until(() -> b.log().stream()
+    await().atMost(Duration.ofSeconds(60)).until(() -> b.log().stream()
         .map(RANGE_STARTED::matcher).filter(Matcher::matches)
         .anyMatch(range -> Long.parseLong(range.group(1)) > frontier));
     System.out.printf(Locale.ROOT, "%s: healed partition: the backend took a new range %.1f s "
         + "after the heal%n", getClass().getSimpleName(), (System.nanoTime() - healed) / 1e9);
-    assertThat(find.exitCode()).isZero();
-    assertThat(find.stdout).first().asString().contains("\"index\":" + ANSWER);
+    Processes.signal("INT", find);
+    assertThat(find.exitCode()).isEqualTo(130);
   }
 
   @Test
