@@ -22,10 +22,11 @@ import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One server of a cluster: its channel, whether it may take work (it proved to
@@ -33,6 +34,10 @@ import java.util.logging.Logger;
  * learned about it (its rate, its last failure). A backend caught answering what a hashfinder
  * server never answers is {@linkplain #distrust dropped}: it takes no work until it passes the
  * probe again, after a wait that doubles with each drop.
+ *
+ * <p>Its calls go through {@link #finder}: a gRPC client over its channel, or, with no channel, any
+ * {@link HashFinder} (a simulated server), which is then taken to have no health service: the
+ * probe alone decides whether it takes work.
  *
  * <p>Thread-safe: health and probe callbacks run on gRPC threads, searches read it from theirs.
  */
@@ -91,10 +96,13 @@ final class ClusterBackend {
   }
 
   final String name;
-  final ManagedChannel channel;
+  /** The backend's channel; null for a backend reached otherwise (a simulated one). */
+  final @Nullable ManagedChannel channel;
   final HashFinder finder;
-  private final ScheduledExecutorService scheduler;
-  private final Runnable onChange;
+  private final ClusterRuntime runtime;
+  private final MeasuredRates measuredRates;
+  private final Runnable closer;
+  private final Consumer<ClusterBackend> onChange;
   private final Backoff dropWaits;
 
   private volatile State state = State.NOT_SERVING;
@@ -114,12 +122,35 @@ final class ClusterBackend {
   /** Cancels the health watch at close, so that the channel can end gracefully. */
   private final Context.CancellableContext watches = Context.current().withCancellation();
 
-  ClusterBackend(String name, ManagedChannel channel, CallOptions callOptions,
-      ScheduledExecutorService scheduler, Duration firstDropWait, Runnable onChange) {
+  /**
+   * A backend reached over {@code channel}, which it owns and closes.
+   *
+   * @param onChange runs with this backend whenever it may have started or stopped taking work
+   */
+  static ClusterBackend overChannel(String name, ManagedChannel channel, CallOptions callOptions,
+      ClusterRuntime runtime, MeasuredRates measuredRates, Duration firstDropWait,
+      Consumer<ClusterBackend> onChange) {
+    return new ClusterBackend(name, HashFinderClient.create(channel).withCallOptions(callOptions),
+        channel, channel::shutdownNow, runtime, measuredRates, firstDropWait, onChange);
+  }
+
+  /**
+   * A backend whose calls go to {@code finder}.
+   *
+   * @param channel the channel {@code finder} calls over, watched for health; null for none
+   * @param closer closes what {@code finder} calls over, failing the calls still in flight
+   * @param measuredRates where its rate is reported as it is measured
+   * @param onChange runs with this backend whenever it may have started or stopped taking work
+   */
+  ClusterBackend(String name, HashFinder finder, @Nullable ManagedChannel channel,
+      Runnable closer, ClusterRuntime runtime, MeasuredRates measuredRates,
+      Duration firstDropWait, Consumer<ClusterBackend> onChange) {
     this.name = name;
     this.channel = channel;
-    this.finder = HashFinderClient.create(channel).withCallOptions(callOptions);
-    this.scheduler = scheduler;
+    this.finder = finder;
+    this.closer = closer;
+    this.runtime = runtime;
+    this.measuredRates = measuredRates;
     Duration first = firstDropWait.compareTo(MAX_DROP_WAIT) > 0 ? MAX_DROP_WAIT : firstDropWait;
     this.dropWaits = new Backoff(first.toMillis() < 1 ? Duration.ofMillis(1) : first,
         MAX_DROP_WAIT);
@@ -128,7 +159,11 @@ final class ClusterBackend {
 
   /** Starts watching the backend's health; the first SERVING runs the probe. */
   void start() {
-    watchHealth(0);
+    if (channel == null) {
+      serving(); // no health service to watch: the probe alone decides
+    } else {
+      watchHealth(0);
+    }
   }
 
   /** Completes with the first verdict: READY, REFUSED, or NOT_SERVING after a failed try. */
@@ -138,7 +173,8 @@ final class ClusterBackend {
 
   /** Watches the backend's health; {@code failedWatches} in a row ended before this one. */
   private void watchHealth(int failedWatches) {
-    if (state == State.GONE) {
+    ManagedChannel channel = this.channel;
+    if (state == State.GONE || channel == null) {
       return;
     }
     watches.run(() -> HealthGrpc.newStub(channel).watch(HealthCheckRequest.getDefaultInstance(),
@@ -176,7 +212,7 @@ final class ClusterBackend {
       return;
     }
     try {
-      scheduler.schedule(() -> watchHealth(failedWatches), RETRY.millis(failedWatches),
+      runtime.scheduler().schedule(() -> watchHealth(failedWatches), RETRY.millis(failedWatches),
           TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException closed) {
       // The cluster is closing.
@@ -196,7 +232,7 @@ final class ClusterBackend {
     if (state == State.READY) {
       state = State.NOT_SERVING;
       logger.fine("backend " + name + " takes no work until it serves again: " + why);
-      onChange.run();
+      onChange.accept(this);
     }
     firstVerdict.complete(State.NOT_SERVING);
   }
@@ -226,7 +262,7 @@ final class ClusterBackend {
             refusesUs = false;
             lastProblem = "none";
             logger.fine(() -> "backend " + name + " is serving");
-            onChange.run();
+            onChange.accept(this);
             firstVerdict.complete(State.READY);
           } else if (failure == null) {
             state = State.REFUSED;
@@ -255,7 +291,7 @@ final class ClusterBackend {
       delayMillis = RETRY.millis(++failedProbes);
     }
     try {
-      scheduler.schedule(() -> {
+      runtime.scheduler().schedule(() -> {
         if (healthServing && state == State.NOT_SERVING) {
           probe();
         }
@@ -280,7 +316,7 @@ final class ClusterBackend {
     }
     logger.fine(() -> "backend " + name + " takes no work until it answers a probe: a range "
         + "stalled");
-    onChange.run();
+    onChange.accept(this);
     probe();
   }
 
@@ -316,16 +352,21 @@ final class ClusterBackend {
   }
 
   synchronized void rangeStarted() {
-    busyTime.started(System.nanoTime());
+    busyTime.started(runtime.nanoTime());
   }
 
   synchronized void rangeEnded() {
-    busyTime.ended(System.nanoTime());
+    busyTime.ended(runtime.nanoTime());
   }
 
   /** How long the backend has had at least one range in flight, in all. */
   synchronized long busyNanos() {
-    return busyTime.totalNanos(System.nanoTime());
+    return busyTime.totalNanos(runtime.nanoTime());
+  }
+
+  /** {@return the ticker's value from which the backend may take a range again} */
+  long coolUntilNanos() {
+    return coolUntilNanos;
   }
 
   /** Indices per second one range ran at, as last measured. */
@@ -356,8 +397,14 @@ final class ClusterBackend {
       return;
     }
     double observed = indices * 1e9 / nanos;
-    rate = measured ? 0.5 * rate + 0.5 * observed : observed;
-    measured = true;
+    synchronized (this) {
+      double before = rate;
+      rate = measured ? 0.5 * before + 0.5 * observed : observed;
+      if (state != State.GONE) {
+        measuredRates.changed(measured ? before : Double.NaN, rate);
+      }
+      measured = true;
+    }
   }
 
   /** The backend's own budget stopped a range after {@code examined} indices. */
@@ -383,9 +430,13 @@ final class ClusterBackend {
       first = consecutiveFailures++ == 0;
       coolNanos = busy ? BUSY_COOL_DOWN_NANOS
           : TimeUnit.MILLISECONDS.toNanos(RETRY.millis(consecutiveFailures));
-    }
-    if (!busy) {
-      rate = rate / 2; // a stalled or failing backend gets smaller ranges when it returns
+      if (!busy) {
+        double before = rate;
+        rate = before / 2; // a stalled or failing backend gets smaller ranges when it returns
+        if (measured && state != State.GONE) {
+          measuredRates.changed(before, rate);
+        }
+      }
     }
     coolUntilNanos = nowNanos + coolNanos;
     logger.log(busy || !first ? Level.FINE : Level.WARNING,
@@ -416,9 +467,9 @@ final class ClusterBackend {
     logger.warning("backend " + name + " is dropped: it " + why + "; its ranges are dealt "
         + "again, and it takes no work until it passes the probe again, in "
         + Formats.duration(Duration.ofMillis(waitMillis)));
-    onChange.run();
+    onChange.accept(this);
     try {
-      scheduler.schedule(this::probeAfterDrop, waitMillis, TimeUnit.MILLISECONDS);
+      runtime.scheduler().schedule(this::probeAfterDrop, waitMillis, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException closed) {
       // The cluster is closing.
     }
@@ -438,7 +489,12 @@ final class ClusterBackend {
 
   /** Stops watching the backend's health: nothing is left on its channel but searches. */
   void stopWatching() {
-    state = State.GONE;
+    synchronized (this) {
+      if (state != State.GONE && measured) {
+        measuredRates.changed(rate, Double.NaN); // a backend that left sets no deadline
+      }
+      state = State.GONE;
+    }
     watches.cancel(null);
   }
 
@@ -446,7 +502,7 @@ final class ClusterBackend {
   void close() {
     stopWatching();
     firstVerdict.complete(State.GONE);
-    channel.shutdownNow();
+    closer.run();
   }
 
   /**

@@ -3,7 +3,6 @@ package dev.hashfinder.cluster;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
-import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.hashfinder.core.internal.Formats;
 import dev.hashfinder.grpc.HashFinderClient;
 import dev.hashfinder.grpc.Outcomes;
@@ -23,17 +22,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -45,6 +45,10 @@ import org.jspecify.annotations.Nullable;
  * ready. It owns the backends' channels and the cluster's threads, and tells its listeners
  * whenever a backend may have joined, left, started or stopped serving.
  *
+ * <p>Its time, threads, name resolvers and the way it opens a backend are handed in ({@link
+ * ClusterRuntime}, {@link BackendOpener}): a running cluster's are the system's and gRPC's, a
+ * simulation's are virtual.
+ *
  * <p>Thread-safe.
  */
 final class ClusterMembership {
@@ -53,31 +57,79 @@ final class ClusterMembership {
   static final int DEFAULT_PORT = 50051;
 
   private final ClusterSettings settings;
-  private final Function<String, ManagedChannelBuilder<?>> channels;
-  private final CallOptions callOptions;
-  private final Runnable onChange;
+  private final ClusterRuntime runtime;
+  private final NameResolver.Factory resolvers;
+  private final BackendOpener opener;
+  private final Consumer<@Nullable ClusterBackend> onChange;
   private final ExecutorService executor;
   private final ScheduledExecutorService scheduler;
+  private final MeasuredRates measuredRates = new MeasuredRates();
   private final List<ClusterBackend> backends = new CopyOnWriteArrayList<>();
   private final List<Resolved> resolved = new ArrayList<>();
   private final List<Runnable> readinessListeners = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
 
+  /** Opens a backend the targets named or a resolver found. */
+  interface BackendOpener {
+    /**
+     * {@return the backend, not started yet}
+     *
+     * @param target its {@code host:port}, resolved {@code ip:port}, or whatever the targets named
+     * @param authority the name TLS checks, for a resolved address; null for a target as given
+     * @param measuredRates where it reports its measured rate
+     * @param onChange runs with it whenever it may have started or stopped taking work
+     */
+    ClusterBackend open(String target, @Nullable String authority, ClusterRuntime runtime,
+        MeasuredRates measuredRates, Consumer<ClusterBackend> onChange);
+  }
+
   /**
-   * A membership of no backend yet; {@link #start()} resolves the targets.
+   * A membership of gRPC backends, on the system's time and threads; {@link #start()} resolves
+   * the targets.
    *
-   * @param onChange runs whenever a backend may have joined, left or changed state
+   * @param onChange runs with a backend that may have started or stopped serving, or with null
+   *     when backends may have joined or left
    */
   ClusterMembership(ClusterSettings settings, Function<String, ManagedChannelBuilder<?>> channels,
-      CallOptions callOptions, Runnable onChange) {
+      CallOptions callOptions, Consumer<@Nullable ClusterBackend> onChange) {
+    this(settings, ClusterRuntime.system(), NameResolverRegistry.getDefaultRegistry().asFactory(),
+        grpcOpener(settings, channels, callOptions), onChange);
+  }
+
+  /**
+   * A membership on {@code runtime}'s time and threads, whose targets {@code resolvers} resolves
+   * and whose backends {@code opener} opens; {@link #start()} resolves the targets.
+   *
+   * @param onChange runs with a backend that may have started or stopped serving, or with null
+   *     when backends may have joined or left
+   */
+  ClusterMembership(ClusterSettings settings, ClusterRuntime runtime,
+      NameResolver.Factory resolvers, BackendOpener opener,
+      Consumer<@Nullable ClusterBackend> onChange) {
     this.settings = requireNonNull(settings, "settings");
-    this.channels = requireNonNull(channels, "channels");
-    this.callOptions = requireNonNull(callOptions, "callOptions");
+    this.runtime = requireNonNull(runtime, "runtime");
+    this.resolvers = requireNonNull(resolvers, "resolvers");
+    this.opener = requireNonNull(opener, "opener");
     this.onChange = requireNonNull(onChange, "onChange");
-    this.executor = Executors.newCachedThreadPool(new ThreadFactoryBuilder()
-        .setNameFormat("hashfinder-cluster-%d").setDaemon(true).build());
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(new ThreadFactoryBuilder()
-        .setNameFormat("hashfinder-cluster-timer").setDaemon(true).build());
+    this.executor = runtime.executor();
+    this.scheduler = runtime.scheduler();
+  }
+
+  private static BackendOpener grpcOpener(ClusterSettings settings,
+      Function<String, ManagedChannelBuilder<?>> channels, CallOptions callOptions) {
+    requireNonNull(channels, "channels");
+    requireNonNull(callOptions, "callOptions");
+    return (target, authority, runtime, measuredRates, onChange) -> {
+      ManagedChannelBuilder<?> builder = channels.apply(target)
+          .maxInboundMessageSize(HashFinderClient.MAX_RESPONSE_SIZE)
+          .keepAliveTime(ClusterBackend.KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
+          .keepAliveTimeout(ClusterBackend.KEEPALIVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      if (authority != null) {
+        builder.overrideAuthority(authority); // TLS checks the name the targets gave, not the IP
+      }
+      return ClusterBackend.overChannel(target, builder.build(), callOptions, runtime,
+          measuredRates, settings.firstDropWait(), onChange);
+    };
   }
 
   /** Joins each {@code host:port} target and starts resolving each {@code dns:} one. */
@@ -100,6 +152,19 @@ final class ClusterMembership {
   /** {@return the thread timers run on} */
   ScheduledExecutorService scheduler() {
     return scheduler;
+  }
+
+  /** {@return where "now" is read} */
+  ClusterRuntime runtime() {
+    return runtime;
+  }
+
+  /**
+   * {@return the slowest measured rate of a backend now in the cluster, in indices per second,
+   *     or empty if none is measured}: kept as rates change, not found by a scan
+   */
+  OptionalDouble slowestMeasuredRate() {
+    return measuredRates.slowest();
   }
 
   /** {@return the backends now, whatever their state} */
@@ -135,21 +200,21 @@ final class ClusterMembership {
     }
   }
 
+  /** Backends may have joined or left. */
   private void backendsChanged() {
-    onChange.run();
+    onChange.accept(null);
+    readinessListeners.forEach(Runnable::run);
+  }
+
+  /** {@code backend} may have started or stopped serving, or left. */
+  private void backendChanged(ClusterBackend backend) {
+    onChange.accept(backend);
     readinessListeners.forEach(Runnable::run);
   }
 
   private ClusterBackend addBackend(String target, @Nullable String authority) {
-    ManagedChannelBuilder<?> builder = channels.apply(target)
-        .maxInboundMessageSize(HashFinderClient.MAX_RESPONSE_SIZE)
-        .keepAliveTime(ClusterBackend.KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
-        .keepAliveTimeout(ClusterBackend.KEEPALIVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    if (authority != null) {
-      builder.overrideAuthority(authority); // TLS checks the name the targets gave, not the IP
-    }
-    ClusterBackend backend = new ClusterBackend(target, builder.build(), callOptions, scheduler,
-        settings.firstDropWait(), this::backendsChanged);
+    ClusterBackend backend = opener.open(target, authority, runtime, measuredRates,
+        this::backendChanged);
     backends.add(backend);
     backend.start();
     return backend;
@@ -175,11 +240,15 @@ final class ClusterMembership {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
       backends.forEach(backend -> {
         backend.stopWatching();
-        backend.channel.shutdown();
+        if (backend.channel != null) {
+          backend.channel.shutdown();
+        }
       });
       for (ClusterBackend backend : backends) {
-        backend.channel.awaitTermination(
-            Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        if (backend.channel != null) {
+          backend.channel.awaitTermination(
+              Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -232,8 +301,7 @@ final class ClusterMembership {
             }
           })
           .build();
-      resolver = NameResolverRegistry.getDefaultRegistry().asFactory()
-          .newNameResolver(uri, args);
+      resolver = resolvers.newNameResolver(uri, args);
       checkArgument(resolver != null, "cannot resolve cluster target %s: no resolver for its "
           + "scheme", target);
     }
@@ -274,6 +342,7 @@ final class ClusterMembership {
         logger.fine("backend " + entry.getKey() + " left " + target);
         backends.remove(entry.getValue());
         entry.getValue().close();
+        onChange.accept(entry.getValue()); // a search lets go of what it kept for it
         return true;
       });
       for (String address : now) {

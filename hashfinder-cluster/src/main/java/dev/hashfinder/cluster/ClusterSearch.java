@@ -22,11 +22,14 @@ import dev.hashfinder.core.internal.UntrustedText;
 import dev.hashfinder.grpc.HashFinderClient;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.PriorityQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -58,6 +61,13 @@ import org.jspecify.annotations.Nullable;
  * dropped} and every range it holds in the search is dealt again, whole. What a backend says it
  * did not find is trusted: a range it reports exhausted is not examined again.
  *
+ * <p>No event walks every backend: the backends that may take a range wait in a queue (a
+ * backend joins it when the search starts, when one of its ranges ends, and when it starts
+ * serving; one cooling down after a failure waits in a second queue, by when it may take work
+ * again), and a backend's first deadline comes from the slowest measured rate, which the
+ * membership keeps as rates change. What the search keeps grows with the backends and the
+ * window, not with its length: a backend that left is let go once its ranges have ended.
+ *
  * <p>Thread-safe: every event (a range's end, a backend's change, the clock's tick) runs on one
  * sequential executor, which owns the search's state; the listener is called there too.
  */
@@ -80,6 +90,7 @@ final class ClusterSearch<T> {
   /** Completes once every outstanding call of an ended search was cancelled. */
   final CompletableFuture<Void> stopped = new CompletableFuture<>();
   private final Executor events;
+  private final ClusterRuntime runtime;
   private final long startNanos;
   private final Deadline deadline;
 
@@ -91,7 +102,15 @@ final class ClusterSearch<T> {
   private long redealt;
   private long ranges;
   private long dealtIndices;
+  /** Every backend the search dealt to or may deal to, while it is in the cluster. */
   private final Map<ClusterBackend, Busy> busyByBackend = new HashMap<>();
+  /** Backends that may take a range now, round robin: serving, with room, not cooling down. */
+  private final ArrayDeque<ClusterBackend> takers = new ArrayDeque<>();
+  /** Backends cooling down after a failure, by when they may take a range again. */
+  private final PriorityQueue<Cooling> cooling = new PriorityQueue<>();
+  private int serversDealtTo;
+  private long busyNanosOfLeft; // the busy time of backends let go of
+  private int mostOutstanding; // the most ranges in flight at once, for tests of memory
 
   /**
    * A search of {@code query}; {@code verifier} proves its matches: {@link
@@ -112,7 +131,8 @@ final class ClusterSearch<T> {
     this.delivery = listener == null ? null
         : new InOrderDelivery(query.firstIndex(), budget.maxMatches(), listener);
     this.events = MoreExecutors.newSequentialExecutor(membership.executor());
-    this.startNanos = System.nanoTime();
+    this.runtime = membership.runtime();
+    this.startNanos = runtime.nanoTime();
     this.deadline = Deadline.start(budget, startNanos);
   }
 
@@ -123,7 +143,7 @@ final class ClusterSearch<T> {
   private final class Dealt {
     final ChunkPlan.Range range;
     final ClusterBackend backend;
-    final long startNanos = System.nanoTime();
+    final long startNanos = runtime.nanoTime();
     /** Cancelling it ends the call: a backend that breaks a rule is cut off at once. */
     final CancellationToken token = new CancellationToken();
     private final List<Match> matches = new ArrayList<>(); // guarded by this
@@ -211,13 +231,80 @@ final class ClusterSearch<T> {
       if (future.isDone()) {
         ticker.cancel(false);
       }
+      for (ClusterBackend backend : membership.backends()) { // once a search, not once an event
+        offer(backend);
+      }
       pump();
     });
   }
 
-  /** A backend changed: deal to it if it can take work. */
-  void backendsChanged() {
-    events.execute(this::pump);
+  /**
+   * {@code backend} may have started or stopped serving, or left: deal to it if it can take
+   * work; or, if null, backends may have joined or left (one that joins is offered once it
+   * serves).
+   */
+  void backendChanged(@Nullable ClusterBackend backend) {
+    events.execute(() -> {
+      if (backend != null) {
+        offer(backend);
+      }
+      pump();
+    });
+  }
+
+  /** A backend cooling down, and when it may take a range again. */
+  private record Cooling(long untilNanos, ClusterBackend backend) implements Comparable<Cooling> {
+    @Override
+    public int compareTo(Cooling other) {
+      return Long.compare(untilNanos - other.untilNanos, 0); // ticker values may overflow
+    }
+  }
+
+  /**
+   * Queues {@code backend} to take a range if it might: it serves and has room. One that left is
+   * let go of once nothing of it is queued or in flight.
+   */
+  private void offer(ClusterBackend backend) {
+    Busy busy = busyByBackend.get(backend);
+    ClusterBackend.State state = backend.state();
+    if (state == ClusterBackend.State.GONE) {
+      if (busy != null) {
+        letGoIfIdle(backend, busy);
+      }
+      return;
+    }
+    if (state != ClusterBackend.State.READY) {
+      return; // it is offered again when it serves
+    }
+    if (busy == null) {
+      busy = new Busy();
+      busyByBackend.put(backend, busy);
+    }
+    if (!busy.queued && !busy.cooling && busy.time.inFlight() < settings.rangesPerBackend()) {
+      busy.queued = true;
+      takers.addLast(backend);
+    }
+  }
+
+  /** Forgets a backend that left, once none of its ranges is in flight, keeping its busy time. */
+  private void letGoIfIdle(ClusterBackend backend, Busy busy) {
+    if (busy.time.inFlight() == 0 && !busy.queued && !busy.cooling) {
+      busyNanosOfLeft += busy.time.totalNanos(runtime.nanoTime());
+      busyByBackend.remove(backend);
+    }
+  }
+
+  /** Queues again the backends whose cool-down is over. */
+  private void wakeCooled(long now) {
+    for (Cooling next = cooling.peek(); next != null && now - next.untilNanos() >= 0;
+        next = cooling.peek()) {
+      cooling.poll();
+      Busy busy = busyByBackend.get(next.backend());
+      if (busy != null) {
+        busy.cooling = false;
+        offer(next.backend());
+      }
+    }
   }
 
   private void stopAll() {
@@ -236,9 +323,9 @@ final class ClusterSearch<T> {
 
   /** One line on how the search went: for operators, and for tuning the range duration. */
   private String summary() {
-    long now = System.nanoTime();
+    long now = runtime.nanoTime();
     double seconds = (now - startNanos) / 1e9;
-    long busy = 0;
+    long busy = busyNanosOfLeft;
     for (Busy b : busyByBackend.values()) {
       busy += b.time.totalNanos(now);
     }
@@ -248,23 +335,45 @@ final class ClusterSearch<T> {
             + "indices in %.2f s on %d servers, %d ranges of %,d on average, %,d indices dealt "
             + "again, servers idle %.0f%%",
         UntrustedText.quote(query.target()), outcome, plan.examined(), seconds,
-        busyByBackend.size(), ranges, ranges == 0 ? 0 : dealtIndices / ranges, redealt,
-        busyByBackend.isEmpty() ? 0.0
-            : 100.0 * (1 - busy / ((now - startNanos) * (double) busyByBackend.size())));
+        serversDealtTo, ranges, ranges == 0 ? 0 : dealtIndices / ranges, redealt,
+        serversDealtTo == 0 ? 0.0
+            : 100.0 * (1 - busy / ((now - startNanos) * (double) serversDealtTo)));
   }
 
-  /** How many of this search's ranges a backend was dealt, and how long it had one. */
+  /**
+   * How many of this search's ranges a backend was dealt, how long it had one, and where it
+   * waits to take the next.
+   */
   private static final class Busy {
     int dealt;
     final BusyTime time = new BusyTime();
+    boolean queued; // in takers
+    boolean cooling; // in cooling
   }
 
-  /** Deals ranges to every backend that can take one, and ends the search when it can. */
+  /** What the search holds now, to show that it is bounded by the window, not its length. */
+  record Footprint(int outstanding, int mostOutstanding, int waitingToBeDelivered,
+      int backendsKept, int queued, int cooling) {
+  }
+
+  /** {@return what the search holds now}; read on its events executor, or once it has stopped */
+  Footprint footprint() {
+    return new Footprint(outstanding.size(), mostOutstanding,
+        delivery == null ? 0 : delivery.waiting(), busyByBackend.size(), takers.size(),
+        cooling.size());
+  }
+
+  /**
+   * Deals ranges to the backends that can take one, round robin, one range at a time, and ends
+   * the search when it can. Its cost is that of the ranges it deals, plus one step for each
+   * backend it finds it cannot deal to any more, which leaves the queue: never a walk of every
+   * backend.
+   */
   private void pump() {
     if (future.isDone()) {
       return;
     }
-    long now = System.nanoTime();
+    long now = runtime.nanoTime();
     if (deadline.passed(now)) {
       future.completeExceptionally(deadline.exceeded(plan.examined()));
       return;
@@ -272,38 +381,41 @@ final class ClusterSearch<T> {
     if (finishIfSettled()) {
       return;
     }
-    List<ClusterBackend> backends = membership.backends();
-    int window = Math.max(8, 4 * backends.size());
-    boolean dealing = true;
-    while (dealing) {
-      dealing = false;
-      for (ClusterBackend backend : backends) {
-        if (!backend.available(now) || inFlightHere(backend) >= settings.rangesPerBackend()) {
-          continue;
-        }
-        // A ranged search with a full window deals only the range at its head (one given back
-        // after a failure), which is what everything in the window waits for.
-        long horizon = delivery != null && outstanding.size() + delivery.waiting() >= window
-            ? LongMath.saturatedAdd(delivery.nextToEmit(), 1) : Long.MAX_VALUE;
-        ChunkPlan.Range range = plan.claim(rangeSize(backend, backends.size()), horizon);
-        if (range == null) {
-          break;
-        }
-        deal(range, backend, now);
-        dealing = true;
+    wakeCooled(now);
+    int backends = membership.backends().size();
+    int window = Math.max(8, 4 * backends);
+    for (ClusterBackend backend = takers.peekFirst(); backend != null;
+        backend = takers.peekFirst()) {
+      Busy busy = requireNonNull(busyByBackend.get(backend), "busy"); // offer() put it there
+      if (!backend.available(now) || busy.time.inFlight() >= settings.rangesPerBackend()) {
+        takers.pollFirst();
+        busy.queued = false;
+        if (backend.state() == ClusterBackend.State.READY
+            && busy.time.inFlight() < settings.rangesPerBackend()) {
+          busy.cooling = true; // ready with room, so cooling down: it may deal again at the end
+          cooling.add(new Cooling(backend.coolUntilNanos(), backend));
+        } else if (backend.state() == ClusterBackend.State.GONE) {
+          letGoIfIdle(backend, busy);
+        } // else it is offered again when a range ends or it serves again
+        continue;
+      }
+      // A ranged search with a full window deals only the range at its head (one given back
+      // after a failure), which is what everything in the window waits for.
+      long horizon = delivery != null && outstanding.size() + delivery.waiting() >= window
+          ? LongMath.saturatedAdd(delivery.nextToEmit(), 1) : Long.MAX_VALUE;
+      ChunkPlan.Range range = plan.claim(rangeSize(backend, backends), horizon);
+      if (range == null) {
+        break; // the backend stays at the head of the queue for the next range there is
+      }
+      takers.pollFirst();
+      deal(range, backend, busy, now);
+      if (busy.time.inFlight() < settings.rangesPerBackend()) {
+        takers.addLast(backend);
+      } else {
+        busy.queued = false;
       }
     }
-    checkStuck(backends, now);
-  }
-
-  private int inFlightHere(ClusterBackend backend) {
-    int count = 0;
-    for (Dealt dealt : outstanding.values()) {
-      if (dealt.backend == backend) {
-        count++;
-      }
-    }
-    return count;
+    checkStuck(now);
   }
 
   /**
@@ -336,11 +448,10 @@ final class ClusterSearch<T> {
     double rate = backend.rate();
     boolean measured = backend.measured();
     if (!measured) {
-      for (ClusterBackend peer : membership.backends()) {
-        if (peer.measured() && (!measured || peer.rate() < rate)) {
-          rate = peer.rate();
-          measured = true;
-        }
+      OptionalDouble slowest = membership.slowestMeasuredRate();
+      if (slowest.isPresent()) {
+        rate = slowest.getAsDouble();
+        measured = true;
       }
     }
     // Never under half a second: a range's round trip and start cost a few milliseconds, and a
@@ -349,15 +460,17 @@ final class ClusterSearch<T> {
         settings.rangeDuration().toNanos(), measured ? 3 : 10));
     long expected = (long) (range.length() / rate * 1e9); // a cast saturates
     long timeout = Math.max(floor, LongMath.saturatedMultiply(4, expected));
-    return Math.max(1, deadline.nanosLeft(System.nanoTime(), timeout));
+    return Math.max(1, deadline.nanosLeft(runtime.nanoTime(), timeout));
   }
 
-  private void deal(ChunkPlan.Range range, ClusterBackend backend, long now) {
+  private void deal(ChunkPlan.Range range, ClusterBackend backend, Busy busy, long now) {
     Dealt dealt = new Dealt(range, backend);
     outstanding.put(range, dealt);
+    mostOutstanding = Math.max(mostOutstanding, outstanding.size());
     backend.rangeStarted();
-    Busy busy = busyByBackend.computeIfAbsent(backend, b -> new Busy());
-    busy.dealt++;
+    if (busy.dealt++ == 0) {
+      serversDealtTo++;
+    }
     busy.time.started(now);
     ranges++;
     dealtIndices += range.length();
@@ -376,9 +489,10 @@ final class ClusterSearch<T> {
 
   private void ended(Dealt dealt, @Nullable Object result, @Nullable Throwable failure) {
     dealt.backend.rangeEnded();
-    // deal() put the backend's entry there.
-    requireNonNull(busyByBackend.get(dealt.backend), "busy").time.ended(System.nanoTime());
+    // deal() put the backend's entry there, and it stays while the backend has a range.
+    requireNonNull(busyByBackend.get(dealt.backend), "busy").time.ended(runtime.nanoTime());
     outstanding.remove(dealt.range, dealt); // a dropped backend's ranges left it already
+    offer(dealt.backend); // it has room again, or it left and is let go of
     if (future.isDone() || dealt.cancelledByUs) {
       return;
     }
@@ -386,7 +500,7 @@ final class ClusterSearch<T> {
         ? failure.getCause() : failure;
     ChunkPlan.Range range = dealt.range;
     String violation = violation(dealt, result, cause);
-    long elapsed = System.nanoTime() - dealt.startNanos;
+    long elapsed = runtime.nanoTime() - dealt.startNanos;
     if (violation != null) {
       drop(dealt, violation);
     } else if (cause == null) {
@@ -437,7 +551,7 @@ final class ClusterSearch<T> {
           ? "stalled: range " + range + " not done within "
               + Formats.duration(Duration.ofNanos(dealt.timeoutNanos))
           : ClusterBackend.describe(cause);
-      long now = System.nanoTime();
+      long now = runtime.nanoTime();
       dealt.backend.recordFailure(cause, problem, now);
       if (!(cause instanceof FinderBusyException)) {
         membership.backendFailed(dealt.backend);
@@ -588,18 +702,17 @@ final class ClusterSearch<T> {
     return true;
   }
 
-  /** Fails the search if no backend has been able to take its work for the cluster's grace. */
-  private void checkStuck(List<ClusterBackend> backends, long now) {
-    if (!outstanding.isEmpty() || future.isDone()) {
+  /**
+   * Fails the search if no backend has been able to take its work for the cluster's grace. With
+   * nothing in flight, a backend that can take a range is in the queue (the pump just dealt to
+   * every one there), so only a search that is stuck looks at every backend.
+   */
+  private void checkStuck(long now) {
+    if (!outstanding.isEmpty() || future.isDone() || !takers.isEmpty()) {
       stuckSinceNanos = -1;
       return;
     }
-    for (ClusterBackend backend : backends) {
-      if (backend.available(now)) {
-        stuckSinceNanos = -1;
-        return;
-      }
-    }
+    List<ClusterBackend> backends = membership.backends();
     boolean allRefuseUs = !backends.isEmpty()
         && backends.stream().allMatch(ClusterBackend::refusesUs);
     if (stuckSinceNanos < 0 && !allRefuseUs) {

@@ -3,6 +3,7 @@ package dev.hashfinder.cluster;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A cluster's searches that are running, and what all its searches have done: the cluster
@@ -27,9 +28,12 @@ final class ClusterSearches implements ClusterWork {
     return running;
   }
 
-  /** Tells every running search that a backend may have joined, left or changed state. */
-  void backendsChanged() {
-    running.forEach(ClusterSearch::backendsChanged);
+  /**
+   * Tells every running search that {@code backend} may have started or stopped serving, or
+   * left; or, if null, that backends may have joined or left.
+   */
+  void backendChanged(@Nullable ClusterBackend backend) {
+    running.forEach(search -> search.backendChanged(backend));
   }
 
   @Override

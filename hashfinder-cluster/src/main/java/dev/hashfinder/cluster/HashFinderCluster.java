@@ -22,6 +22,7 @@ import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.NameResolver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,7 +89,26 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
       Function<String, ManagedChannelBuilder<?>> channels, CallOptions callOptions) {
     this.settings = settings;
     this.membership =
-        new ClusterMembership(settings, channels, callOptions, searches::backendsChanged);
+        new ClusterMembership(settings, channels, callOptions, searches::backendChanged);
+  }
+
+  private HashFinderCluster(ClusterSettings settings, ClusterRuntime runtime,
+      NameResolver.Factory resolvers, ClusterMembership.BackendOpener opener) {
+    this.settings = settings;
+    this.membership = new ClusterMembership(settings, runtime, resolvers, opener,
+        searches::backendChanged);
+  }
+
+  /**
+   * A cluster on {@code runtime}'s time and threads, whose backends {@code opener} opens (a
+   * simulation's): it starts resolving its targets and returns at once, without waiting for
+   * the backends' first verdicts, which come as the runtime runs.
+   */
+  static HashFinderCluster start(ClusterSettings settings, ClusterRuntime runtime,
+      NameResolver.Factory resolvers, ClusterMembership.BackendOpener opener) {
+    HashFinderCluster cluster = new HashFinderCluster(settings, runtime, resolvers, opener);
+    cluster.membership.start();
+    return cluster;
   }
 
   /**

@@ -1,0 +1,43 @@
+package dev.hashfinder.cluster;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.base.Ticker;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * Where a cluster's time and threads come from: the ticker every "now" is read from (range
+ * deadlines, cool-downs, rates, busy time), the threads searches run their events on, and the
+ * timer of the searches' ticks, the backends' backoff and the re-resolving. A running cluster uses
+ * the {@linkplain #system() system's}; a simulation hands in a virtual clock and one thread, so
+ * that thousands of backends run in virtual time.
+ *
+ * @param ticker nanoseconds, read for every "now"
+ * @param executor runs the searches' events (each search's on one sequential executor over it)
+ * @param scheduler runs every timer
+ */
+record ClusterRuntime(Ticker ticker, ExecutorService executor,
+    ScheduledExecutorService scheduler) {
+  ClusterRuntime {
+    requireNonNull(ticker, "ticker");
+    requireNonNull(executor, "executor");
+    requireNonNull(scheduler, "scheduler");
+  }
+
+  /** {@return {@link System#nanoTime()}, a cached pool of daemon threads and one timer thread} */
+  static ClusterRuntime system() {
+    return new ClusterRuntime(Ticker.systemTicker(),
+        Executors.newCachedThreadPool(new ThreadFactoryBuilder()
+            .setNameFormat("hashfinder-cluster-%d").setDaemon(true).build()),
+        Executors.newSingleThreadScheduledExecutor(new ThreadFactoryBuilder()
+            .setNameFormat("hashfinder-cluster-timer").setDaemon(true).build()));
+  }
+
+  /** {@return the ticker's value now} */
+  long nanoTime() {
+    return ticker.read();
+  }
+}
