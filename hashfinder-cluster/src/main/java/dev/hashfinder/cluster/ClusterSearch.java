@@ -50,7 +50,8 @@ import org.jspecify.annotations.Nullable;
  * hide the round trip. A range that fails is given back to the plan from where it provably got to
  * (a ranged call's last match; otherwise its start) and dealt again, first. A hit at {@code i}
  * cancels every range above it. Ranged searches keep their out-of-order results in a window of
- * at most {@code window} ranges, each with at most {@link #MATCHES_PER_RANGE} matches, so memory
+ * at most {@link #WINDOW_PER_RANGE_IN_FLIGHT} ranges per range in flight (at least 8), each with
+ * at most {@link #MATCHES_PER_RANGE} matches, so memory
  * stays bounded whatever the listener's speed.
  *
  * <p>Nothing a backend says counts before it is checked: every match is proven ({@link
@@ -73,6 +74,15 @@ import org.jspecify.annotations.Nullable;
  */
 final class ClusterSearch<T> {
   private static final Logger logger = Logger.getLogger(ClusterSearch.class.getName());
+
+  /**
+   * A ranged search's window, in ranges for each a backend may have in flight. A range that
+   * stalls holds the head of the window until its deadline, about four times a range's expected
+   * time: the window holds what the other backends finish meanwhile (a range each half a second
+   * of each of their two slots, plus those in flight), so that one silent backend does not stop
+   * them all. Pieces without matches are a few dozen bytes.
+   */
+  static final int WINDOW_PER_RANGE_IN_FLIGHT = 6;
 
   /** The most matches one range of a ranged search may stream before it is cut short. */
   static final int MATCHES_PER_RANGE = 1024;
@@ -383,7 +393,7 @@ final class ClusterSearch<T> {
     }
     wakeCooled(now);
     int backends = membership.backends().size();
-    int window = Math.max(8, 4 * backends);
+    int window = Math.max(8, WINDOW_PER_RANGE_IN_FLIGHT * settings.rangesPerBackend() * backends);
     for (ClusterBackend backend = takers.peekFirst(); backend != null;
         backend = takers.peekFirst()) {
       Busy busy = requireNonNull(busyByBackend.get(backend), "busy"); // offer() put it there

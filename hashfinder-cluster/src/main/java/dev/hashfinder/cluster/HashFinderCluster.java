@@ -26,6 +26,7 @@ import io.grpc.NameResolver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -223,6 +224,11 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
   /** {@return the backends now, whatever their state} */
   List<ClusterBackend> backends() {
     return membership.backends();
+  }
+
+  /** {@return the searches running now} */
+  Set<ClusterSearch<?>> runningSearches() {
+    return searches.running();
   }
 
   /** Indices dealt again after a backend failed them, over every search so far. */
