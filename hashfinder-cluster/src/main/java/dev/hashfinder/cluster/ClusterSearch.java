@@ -494,7 +494,10 @@ final class ClusterSearch<T> {
         : backend.finder.findRange(slice, sliceBudget.withMaxMatches(MATCHES_PER_RANGE),
             dealt.token, dealt::take);
     dealt.call = call;
-    call.whenCompleteAsync((result, failure) -> ended(dealt, result, failure), events);
+    // Handed to the events executor from the thread that completes the call, not with
+    // whenCompleteAsync: the dependent future it makes wraps a failure in a new exception, whose
+    // stack trace is then filled in on the completing thread, not on the one the events share.
+    call.whenComplete((result, failure) -> events.execute(() -> ended(dealt, result, failure)));
   }
 
   private void ended(Dealt dealt, @Nullable Object result, @Nullable Throwable failure) {

@@ -72,6 +72,11 @@ class ClusterAtScaleTest {
     double seconds = Double.parseDouble(System.getProperty("hashfinder.simulation.seconds", "60"));
     boolean measure = Boolean.getBoolean("hashfinder.simulation.measure");
     List<ClusterSimulation.Run> runs = new ArrayList<>();
+    if (measure) { // the code compiled, so that the first size measured is not the interpreter
+      try (ClusterSimulation warmUp = new ClusterSimulation(100, SEED, engine, false, true)) {
+        warmUp.longSearch(seconds, false);
+      }
+    }
     for (int backends : sizes()) {
       for (boolean ranged : new boolean[] {false, true}) {
         String seed = String.format(Locale.ROOT, "%,d backends, %s, seed %d (rerun with "
@@ -106,6 +111,12 @@ class ClusterAtScaleTest {
     if (measure) {
       System.out.printf(Locale.ROOT, "cluster at scale: a CPU time reading costs %.0f ns, "
           + "two of which each measured event pays%n", ClusterSimulation.cpuReadingNanos());
+      ClusterSimulation.Run smallest = runs.get(0);
+      for (ClusterSimulation.Run run : runs) {
+        System.out.printf(Locale.ROOT, "cluster at scale: CPU per event at %,d backends is "
+                + "%.2fx that at %,d%n", run.backends(),
+            run.cpuMicrosPerEvent() / smallest.cpuMicrosPerEvent(), smallest.backends());
+      }
     }
   }
 

@@ -58,6 +58,7 @@ final class SimulatedBackend implements HashFinder {
   private final boolean hashesEverything;
   private final long oneWayNanos;
   private final long perCallNanos;
+  private final long coordinatorNanosPerRange;
   private final Consumer<SimulatedBackend> onDeath;
 
   private Fate fate = Fate.HEALTHY;
@@ -73,11 +74,13 @@ final class SimulatedBackend implements HashFinder {
 
   /**
    * @param engine answers calls of a few indices, and every call if {@code hashesEverything}
+   * @param coordinatorNanosPerRange what each range dealt to it costs the cluster's thread: the
+   *     call leaves once the thread has done it
    * @param onDeath runs when it dies
    */
   SimulatedBackend(String name, double rate, VirtualTime time, HashFinder engine,
       boolean hashesEverything, long oneWayNanos, long perCallNanos,
-      Consumer<SimulatedBackend> onDeath) {
+      long coordinatorNanosPerRange, Consumer<SimulatedBackend> onDeath) {
     this.name = name;
     this.rate = rate;
     this.time = time;
@@ -85,6 +88,7 @@ final class SimulatedBackend implements HashFinder {
     this.hashesEverything = hashesEverything;
     this.oneWayNanos = oneWayNanos;
     this.perCallNanos = perCallNanos;
+    this.coordinatorNanosPerRange = coordinatorNanosPerRange;
     this.onDeath = onDeath;
   }
 
@@ -206,10 +210,14 @@ final class SimulatedBackend implements HashFinder {
 
   private void call(Call call) {
     calls++;
+    long sent = 0; // when the call leaves the cluster, from now
     if (call.budget.maxHashes() > ALWAYS_HASHED) {
       ranges++;
+      sent = time.chargeCoordinator(coordinatorNanosPerRange);
     }
-    call.budget.timeout().ifPresent(timeout -> call.deadline = time.world(timeout.toNanos(),
+    long leaves = sent;
+    call.budget.timeout().ifPresent(timeout -> call.deadline = time.world(
+        leaves + timeout.toNanos(),
         () -> {
           if (!call.over) {
             stop(call);
@@ -221,7 +229,7 @@ final class SimulatedBackend implements HashFinder {
       fail(call, "the channel is shut down");
       return;
     }
-    time.world(oneWayNanos, () -> arrive(call));
+    time.world(leaves + oneWayNanos, () -> arrive(call));
   }
 
   private void arrive(Call call) {

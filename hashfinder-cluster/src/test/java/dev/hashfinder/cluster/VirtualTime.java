@@ -23,7 +23,9 @@ import java.util.function.BooleanSupplier;
  * <p>It is both the cluster's {@link ScheduledExecutorService} (its events, ticks, backoff and
  * deadlines) and the simulated world's ({@link #world}: the backends' work, the network), and it
  * keeps them apart: the real CPU time of the cluster's events is measured with {@link
- * ThreadMXBean} (the world's is not), and counted per event.
+ * ThreadMXBean} (the world's is not), and counted per event. The cluster's thread can also be
+ * {@linkplain #chargeCoordinator charged} virtual time for its work: its next event then waits
+ * until it is done, as on a real thread that is busy.
  *
  * <p>Not thread-safe: one thread runs the simulation.
  */
@@ -38,6 +40,8 @@ final class VirtualTime extends AbstractExecutorService implements ScheduledExec
   private long worldEvents;
   private long coordinatorCpuNanos;
   private final boolean measureCpu;
+  private long coordinatorFreeAt; // when the cluster's one thread has done what it was charged
+  private long charged; // what the running event was charged so far
 
   /** @param measureCpu whether to measure the CPU time of the cluster's events */
   VirtualTime(boolean measureCpu) {
@@ -120,12 +124,19 @@ final class VirtualTime extends AbstractExecutorService implements ScheduledExec
       if (next.isCancelled()) {
         continue;
       }
+      if (!next.world && next.due < coordinatorFreeAt) {
+        next.due = coordinatorFreeAt; // the cluster's thread is still busy
+        next.order = sequence++;
+        events.add(next);
+        continue;
+      }
       now = next.due;
       if (next.world) {
         worldEvents++;
         next.run();
       } else {
         coordinatorEvents++;
+        charged = 0;
         if (measureCpu) {
           long before = THREADS.getCurrentThreadCpuTime();
           next.run();
@@ -133,6 +144,7 @@ final class VirtualTime extends AbstractExecutorService implements ScheduledExec
         } else {
           next.run();
         }
+        coordinatorFreeAt = now + charged;
       }
       rethrow(next);
     }
@@ -152,6 +164,17 @@ final class VirtualTime extends AbstractExecutorService implements ScheduledExec
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Charges the cluster's thread {@code nanos} of virtual time for work it does in the event
+   * running now; nothing if a world event is running.
+   *
+   * @return the virtual nanoseconds from now at which that work is done
+   */
+  long chargeCoordinator(long nanos) {
+    charged += nanos;
+    return charged;
   }
 
   /** {@return how many of the cluster's events ran} */
