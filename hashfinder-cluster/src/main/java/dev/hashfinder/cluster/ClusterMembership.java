@@ -177,6 +177,14 @@ final class ClusterMembership {
     return (int) backends.stream().filter(b -> b.state() == ClusterBackend.State.READY).count();
   }
 
+  /**
+   * {@return whether a backend takes work now} It stops at the first that does: a front asks
+   * at every backend's change.
+   */
+  boolean anyReady() {
+    return backends.stream().anyMatch(b -> b.state() == ClusterBackend.State.READY);
+  }
+
   /** {@return how many backends are examining a range now} */
   int busyBackends() {
     return (int) backends.stream().filter(b -> b.inFlight() > 0).count();

@@ -84,6 +84,12 @@ final class ClusterSearch<T> {
    */
   static final int WINDOW_PER_RANGE_IN_FLIGHT = 6;
 
+  /**
+   * The CPU time the coordinator is allowed per range it deals (it takes a few microseconds): a
+   * large cluster's first ranges are sized from it.
+   */
+  static final long DEALING_BUDGET_NANOS = 20_000;
+
   /** The most matches one range of a ranged search may stream before it is cut short. */
   static final int MATCHES_PER_RANGE = 1024;
 
@@ -434,14 +440,16 @@ final class ClusterSearch<T> {
    * their last ranges together instead of one working alone through a last long range.
    */
   private long rangeSize(ClusterBackend backend, int backends) {
+    long first = firstRange(backends);
     if (!backend.measured()) {
-      return ClusterBackend.FIRST_RANGE;
+      return first;
     }
     double seconds = settings.rangeDuration().toNanos() / 1e9;
     // Each search starts small and grows fourfold a range, even on a measured backend: an
     // answer early in the index space then waits for a small range, not a second's worth.
     Busy here = busyByBackend.get(backend);
-    long ramp = ClusterBackend.FIRST_RANGE << Math.min(40, 2 * (here == null ? 0 : here.dealt));
+    long ramp = LongMath.saturatedMultiply(first,
+        1L << Math.min(40, 2 * (here == null ? 0 : here.dealt)));
     long size = Math.min(ramp, (long) (backend.rate() * seconds));
     // The share never drops under a quarter of a range's work, where a range's round trip would
     // stop being noise: a front's every search is one range of its caller's, and would otherwise
@@ -449,6 +457,19 @@ final class ClusterSearch<T> {
     long share = Math.max(plan.undealt() / (2L * backends * settings.rangesPerBackend()),
         (long) (backend.rate() * seconds / 4));
     return Math.max(ClusterBackend.SMALLEST_MEASURED_RANGE, Math.min(Math.min(size, share), backend.largestRange()));
+  }
+
+  /**
+   * The first range of a search on a backend: {@link ClusterBackend#FIRST_RANGE} indices, or, in
+   * a cluster of thousands, what a backend examines at the rate assumed before it is measured
+   * while the coordinator deals a range to every backend's every slot, at its budget of {@link
+   * #DEALING_BUDGET_NANOS} a range. Smaller, a backend would sit idle through the start of a
+   * search, waiting for the coordinator to come round to it again.
+   */
+  private long firstRange(int backends) {
+    double dealingSeconds = DEALING_BUDGET_NANOS / 1e9 * backends * settings.rangesPerBackend();
+    return Math.max(ClusterBackend.FIRST_RANGE,
+        (long) (ClusterBackend.UNMEASURED_RATE * dealingSeconds));
   }
 
   /** How long a range may run before its backend counts as stalled. */

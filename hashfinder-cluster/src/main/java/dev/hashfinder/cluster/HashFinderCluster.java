@@ -242,7 +242,7 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
    */
   @Override
   public boolean isReady() {
-    return readyBackends() > 0;
+    return membership.anyReady();
   }
 
   /**

@@ -15,12 +15,15 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -48,7 +51,7 @@ final class ClusterSimulation implements AutoCloseable {
    * its CPU time per range, so that the ramp includes the time it takes to deal to every backend
    * (the real CPU time is measured apart).
    */
-  static final long COORDINATOR_NANOS_PER_RANGE = 20_000;
+  static final long COORDINATOR_NANOS_PER_RANGE = ClusterSearch.DEALING_BUDGET_NANOS;
   /** How old the DNS answer may be before a refresh resolves the name again. */
   static final Duration DNS_TTL = Duration.ofSeconds(5);
   private static final String TARGET = "dns:///simulated.cluster:50051";
@@ -181,8 +184,8 @@ final class ClusterSimulation implements AutoCloseable {
 
     String figures() {
       return String.format(Locale.ROOT, "%,d backends: %,d indices (%.0f s of the cluster's "
-              + "work) in %.2f virtual s; ramp %.3f s (%.2f %%); busy %.2f %% after it; %,d ranges, "
-              + "%,d indices dealt again; coordinator %.1f us CPU per range, %.2f us per event "
+              + "work) in %.2f virtual s; ramp %.3f s (%.2f %%); busy %.2f %% after it; "
+              + "%,d ranges, %,d indices dealt again; coordinator %.1f us CPU per range, %.2f us per event "
               + "(%,d events); most held: %s; DNS resolved %d times",
           backends, budget, nominalSeconds, seconds, rampSeconds, 100 * rampShare(),
           100 * busyAfterRamp, ranges, redealt, cpuMicrosPerRange(), cpuMicrosPerEvent(),
@@ -208,7 +211,7 @@ final class ClusterSimulation implements AutoCloseable {
     }
     long budget = (long) (rates * seconds);
     List<Life> shuffled = new ArrayList<>(initial);
-    java.util.Collections.shuffle(shuffled, random);
+    Collections.shuffle(shuffled, random);
     int dying = Math.max(1, Math.round(n * 0.01f));
     int stalling = Math.max(1, Math.round(n * 0.005f));
     int leaving = Math.max(1, Math.round(n * 0.02f));
@@ -252,7 +255,7 @@ final class ClusterSimulation implements AutoCloseable {
     Throwable failure = null;
     try {
       result = future.join();
-    } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+    } catch (CompletionException | CancellationException e) {
       failure = e.getCause() != null ? e.getCause() : e;
     }
 
@@ -261,7 +264,6 @@ final class ClusterSimulation implements AutoCloseable {
     for (Life life : lives) {
       ranges += life.backend.ranges();
     }
-    double busyAfter = 0;
     long rampEnd = ramp(start, stop, nominal);
     long live = 0;
     long examining = 0;
@@ -269,7 +271,7 @@ final class ClusterSimulation implements AutoCloseable {
       live += life.liveNanos(rampEnd, stop);
       examining += life.backend.examiningNanos(rampEnd, stop);
     }
-    busyAfter = live == 0 ? 0 : (double) examining / live;
+    double busyAfter = live == 0 ? 0 : (double) examining / live;
     return new Run(n, budget, seconds, (stop - start) / 1e9, (rampEnd - start) / 1e9, busyAfter,
         ranges, cluster.redealtIndices(), events, cpu,
         new ClusterSearch.Footprint(most[0], most[1], most[2], most[3], most[4], most[5]),
