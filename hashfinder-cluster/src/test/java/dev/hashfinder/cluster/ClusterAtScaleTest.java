@@ -2,6 +2,7 @@ package dev.hashfinder.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.common.base.Splitter;
 import dev.hashfinder.BudgetExhaustedException;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.HashFinderEngine;
@@ -50,8 +51,9 @@ class ClusterAtScaleTest {
 
   private static List<Integer> sizes() {
     List<Integer> sizes = new ArrayList<>();
-    for (String size : System.getProperty("hashfinder.simulation.backends", "1000").split(",")) {
-      sizes.add(Integer.parseInt(size.strip()));
+    for (String size : Splitter.on(',').trimResults().omitEmptyStrings()
+        .split(System.getProperty("hashfinder.simulation.backends", "1000"))) {
+      sizes.add(Integer.parseInt(size));
     }
     return sizes;
   }
