@@ -92,10 +92,12 @@ class ClusterIT {
   @Test
   void ctrlC_cancelsTheCallOnEveryServer() throws Exception {
     List<Server> servers = backends(3);
+    // Past its first ranges (they grow fourfold each, from 65,536 indices), each server's two
+    // ranges in flight last seconds: both are surely running when Ctrl-C comes.
     Run find = processes.start("find", "hashfinder", "--servers", targets(servers),
-        "--maximum-hashes", "2000000000");
+        "--maximum-hashes", "2000000000", "--range-duration", "5s");
     for (Server server : servers) {
-      awaitRanges(server, 3); // measured: its ranges now take about a second each
+      awaitRanges(server, 5);
     }
     await().atMost(Duration.ofSeconds(30))
         .until(() -> servers.stream().allMatch(server -> !openRanges(server).isEmpty()));

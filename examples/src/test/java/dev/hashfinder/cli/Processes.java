@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The packaged {@code hashfinder.jar} started as real processes (or the distribution's launcher,
@@ -148,9 +149,17 @@ final class Processes implements AutoCloseable {
       awaitLog("Find desired_name=\"" + name + "\" ideal=0 from 127.0.0.1: searching");
     }
 
+    /** Waits for a line holding {@code fragment}; if none comes, fails showing the last lines. */
     void awaitLog(String fragment) {
-      await().atMost(Duration.ofSeconds(30))
-          .until(() -> run.stderr.stream().anyMatch(line -> line.contains(fragment)));
+      try {
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> run.stderr.stream().anyMatch(line -> line.contains(fragment)));
+      } catch (ConditionTimeoutException e) {
+        List<String> lines = List.copyOf(run.stderr);
+        throw new AssertionError("no line with \"" + fragment + "\" from " + target
+            + " within 30 s; its last lines:\n"
+            + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())), e);
+      }
     }
   }
 
