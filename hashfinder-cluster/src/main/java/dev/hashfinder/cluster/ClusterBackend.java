@@ -1,11 +1,13 @@
 package dev.hashfinder.cluster;
 
+import com.google.common.util.concurrent.ListeningScheduledExecutorService;
 import dev.hashfinder.CancellationToken;
 import dev.hashfinder.FinderBusyException;
 import dev.hashfinder.HashFinder;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.MatchVerifier;
+import dev.hashfinder.core.internal.Callbacks;
 import dev.hashfinder.core.internal.Formats;
 import dev.hashfinder.grpc.HashFinderClient;
 import dev.hashfinder.grpc.Outcomes;
@@ -22,7 +24,6 @@ import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -93,7 +94,7 @@ final class ClusterBackend {
   final String name;
   final ManagedChannel channel;
   final HashFinder finder;
-  private final ScheduledExecutorService scheduler;
+  private final ListeningScheduledExecutorService scheduler;
   private final Runnable onChange;
   private final Backoff dropWaits;
 
@@ -115,7 +116,7 @@ final class ClusterBackend {
   private final Context.CancellableContext watches = Context.current().withCancellation();
 
   ClusterBackend(String name, ManagedChannel channel, CallOptions callOptions,
-      ScheduledExecutorService scheduler, Duration firstDropWait, Runnable onChange) {
+      ListeningScheduledExecutorService scheduler, Duration firstDropWait, Runnable onChange) {
     this.name = name;
     this.channel = channel;
     this.finder = HashFinderClient.create(channel).withCallOptions(callOptions);
@@ -175,12 +176,7 @@ final class ClusterBackend {
     if (state == State.GONE) {
       return;
     }
-    try {
-      scheduler.schedule(() -> watchHealth(failedWatches), RETRY.millis(failedWatches),
-          TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException closed) {
-      // The cluster is closing.
-    }
+    later(() -> watchHealth(failedWatches), RETRY.millis(failedWatches), "watching its health");
   }
 
   private void serving() {
@@ -208,8 +204,9 @@ final class ClusterBackend {
    * forges its answer would make the cluster's answers wrong.
    */
   private void probe() {
-    finder.find(PROBE, ResourceBudget.ofHashes(1).withTimeout(Duration.ofSeconds(10)),
-        new CancellationToken()).whenComplete((match, failure) -> {
+    Callbacks.whenComplete(finder.find(PROBE,
+        ResourceBudget.ofHashes(1).withTimeout(Duration.ofSeconds(10)), new CancellationToken()),
+        (match, failure) -> {
           if (state == State.GONE || state == State.DROPPED) {
             return; // a probe in flight when the backend was dropped does not readmit it
           }
@@ -246,7 +243,9 @@ final class ClusterBackend {
             firstVerdict.complete(State.NOT_SERVING);
             reprobeLater(); // busy, slow or not yet authorized: try again while it serves
           }
-        });
+        },
+        thrown -> logger.log(Level.SEVERE, "backend " + name + ": its probe's verdict failed",
+            thrown));
   }
 
   private void reprobeLater() {
@@ -254,12 +253,18 @@ final class ClusterBackend {
     synchronized (this) {
       delayMillis = RETRY.millis(++failedProbes);
     }
+    later(() -> {
+      if (healthServing && state == State.NOT_SERVING) {
+        probe();
+      }
+    }, delayMillis, "probing it again");
+  }
+
+  /** Runs {@code task} on the cluster's timer after a while, unless the cluster is closing. */
+  private void later(Runnable task, long delayMillis, String what) {
     try {
-      scheduler.schedule(() -> {
-        if (healthServing && state == State.NOT_SERVING) {
-          probe();
-        }
-      }, delayMillis, TimeUnit.MILLISECONDS);
+      TaskFailures.log(scheduler.schedule(task, delayMillis, TimeUnit.MILLISECONDS),
+          "backend " + name + ": " + what);
     } catch (RejectedExecutionException closed) {
       // The cluster is closing.
     }
@@ -417,11 +422,7 @@ final class ClusterBackend {
         + "again, and it takes no work until it passes the probe again, in "
         + Formats.duration(Duration.ofMillis(waitMillis)));
     onChange.run();
-    try {
-      scheduler.schedule(this::probeAfterDrop, waitMillis, TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException closed) {
-      // The cluster is closing.
-    }
+    later(this::probeAfterDrop, waitMillis, "probing it after its drop");
   }
 
   private void probeAfterDrop() {

@@ -3,6 +3,8 @@ package dev.hashfinder.cluster;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.util.concurrent.ListeningScheduledExecutorService;
+import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.hashfinder.core.internal.Formats;
 import dev.hashfinder.grpc.HashFinderClient;
@@ -30,7 +32,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -57,7 +58,7 @@ final class ClusterMembership {
   private final CallOptions callOptions;
   private final Runnable onChange;
   private final ExecutorService executor;
-  private final ScheduledExecutorService scheduler;
+  private final ListeningScheduledExecutorService scheduler;
   private final List<ClusterBackend> backends = new CopyOnWriteArrayList<>();
   private final List<Resolved> resolved = new ArrayList<>();
   private final List<Runnable> readinessListeners = new CopyOnWriteArrayList<>();
@@ -76,8 +77,10 @@ final class ClusterMembership {
     this.onChange = requireNonNull(onChange, "onChange");
     this.executor = Executors.newCachedThreadPool(new ThreadFactoryBuilder()
         .setNameFormat("hashfinder-cluster-%d").setDaemon(true).build());
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(new ThreadFactoryBuilder()
-        .setNameFormat("hashfinder-cluster-timer").setDaemon(true).build());
+    // Listening, so that a task's failure can be logged: its ScheduledFuture alone would keep it.
+    this.scheduler = MoreExecutors.listeningDecorator(Executors.newSingleThreadScheduledExecutor(
+        new ThreadFactoryBuilder().setNameFormat("hashfinder-cluster-timer").setDaemon(true)
+            .build()));
   }
 
   /** Joins each {@code host:port} target and starts resolving each {@code dns:} one. */
@@ -98,7 +101,7 @@ final class ClusterMembership {
   }
 
   /** {@return the thread timers run on} */
-  ScheduledExecutorService scheduler() {
+  ListeningScheduledExecutorService scheduler() {
     return scheduler;
   }
 
@@ -254,8 +257,9 @@ final class ClusterMembership {
         }
       }));
       long every = settings.reresolveInterval().toMillis();
-      scheduler.scheduleWithFixedDelay(() -> syncContext.execute(resolver::refresh),
-          every, every, TimeUnit.MILLISECONDS);
+      TaskFailures.log(scheduler.scheduleWithFixedDelay(
+          () -> syncContext.execute(resolver::refresh), every, every, TimeUnit.MILLISECONDS),
+          "re-resolving " + target);
     }
 
     private void update(List<EquivalentAddressGroup> groups) {
