@@ -296,24 +296,27 @@ final class BenchCommand implements Callable<Integer> {
             search.join(); // failed before it was cancelled: say why
             throw new IllegalStateException("the search for " + query + " ended on its own");
           }
-          // Stamped by the last worker as it leaves: the future completes on its thread.
-          java.util.concurrent.atomic.AtomicLong idle = new java.util.concurrent.atomic.AtomicLong();
-          search.whenComplete((match, failure) -> idle.set(System.nanoTime()));
+          // Stamped by the last worker as it leaves: the future completes on its thread. Waited
+          // for itself, not through the search: get() may return before the stamp is taken.
+          CompletableFuture<Long> idle = search.handle((match, failure) -> System.nanoTime());
           long start = System.nanoTime();
           token.cancel();
+          long end;
           if (overLoopback) {
             while (engine.activeSearches() > 0) {
               java.util.concurrent.locks.LockSupport.parkNanos(20_000);
             }
+            end = System.nanoTime();
           } else {
+            end = idle.join(); // once the workers left
             try {
-              search.get();
+              search.get(); // a search that failed otherwise says why
             } catch (java.util.concurrent.CancellationException expected) {
-              // completed once the workers left
+              // as asked
             }
           }
           if (i >= 0) {
-            millis[i] = ((overLoopback ? System.nanoTime() : idle.get()) - start) / 1e6;
+            millis[i] = (end - start) / 1e6;
           }
         }
       } finally {

@@ -1,13 +1,18 @@
 package dev.hashfinder.cli;
 
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListeningScheduledExecutorService;
+import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import java.io.Console;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -24,7 +29,7 @@ final class Progress implements AutoCloseable {
   private final long budget;
   private final @Nullable Supplier<String> detail; // null: none
   private final long startNanos = System.nanoTime();
-  private final ScheduledExecutorService ticker;
+  private final ListeningScheduledExecutorService ticker;
 
   private Progress(PrintStream err, @Nullable LongSupplier hashes, long budget,
       @Nullable Supplier<String> detail) {
@@ -32,9 +37,22 @@ final class Progress implements AutoCloseable {
     this.detail = detail;
     this.hashes = hashes;
     this.budget = budget;
-    this.ticker = Executors.newSingleThreadScheduledExecutor(
-        new ThreadFactoryBuilder().setNameFormat("hashfinder-progress").setDaemon(true).build());
-    ticker.scheduleAtFixedRate(this::draw, 250, 250, TimeUnit.MILLISECONDS);
+    this.ticker = MoreExecutors.listeningDecorator(Executors.newSingleThreadScheduledExecutor(
+        new ThreadFactoryBuilder().setNameFormat("hashfinder-progress").setDaemon(true).build()));
+    // A drawing that throws ends the repeating task; say so rather than freeze the line silently.
+    Futures.addCallback(ticker.scheduleAtFixedRate(this::draw, 250, 250, TimeUnit.MILLISECONDS),
+        new FutureCallback<@Nullable Object>() {
+          @Override
+          public void onSuccess(@Nullable Object result) {
+          }
+
+          @Override
+          public void onFailure(Throwable failure) {
+            if (!(failure instanceof CancellationException)) {
+              err.println("\r\033[Kno more progress: " + failure);
+            }
+          }
+        }, MoreExecutors.directExecutor());
   }
 
   /**
@@ -57,7 +75,25 @@ final class Progress implements AutoCloseable {
       String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
       return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
     } catch (IOException | UnsupportedOperationException e) {
-      return System.console() != null; // no /proc: a console on stdin and stdout is the best sign
+      return consoleIsTerminal(); // no /proc: a console on stdin and stdout is the best sign
+    }
+  }
+
+  /**
+   * Whether the JVM's console is a terminal. From JDK 22 {@code System.console()} returns a
+   * console even when the streams are redirected, and {@code Console.isTerminal()} (JDK 22, so
+   * called reflectively here) tells; before, a console at all meant a terminal.
+   */
+  @SuppressWarnings("SystemConsoleNull") // the null check is for JDK 17 to 21, where it holds
+  private static boolean consoleIsTerminal() {
+    Console console = System.console();
+    if (console == null || Runtime.version().feature() < 22) {
+      return console != null;
+    }
+    try {
+      return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+    } catch (ReflectiveOperationException e) {
+      return false; // no way to tell: no progress line rather than escape codes in a file
     }
   }
 

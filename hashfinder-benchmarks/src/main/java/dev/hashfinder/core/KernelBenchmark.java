@@ -2,7 +2,9 @@ package dev.hashfinder.core;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.base.Splitter;
 import dev.hashfinder.core.NativeKernel.Digest;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -51,9 +53,9 @@ public class KernelBenchmark {
       throw new IllegalStateException("the native kernel does not run " + algorithm + ": "
           + NativeKernel.describe(HashAlgorithms.messageDigest(algorithm), true));
     }
-    String[] parts = query.split(":");
-    scan = requireNonNull(NativeKernel.scanFor(HashAlgorithms.messageDigest(algorithm), parts[0],
-        Integer.parseInt(parts[1])), "scan");
+    List<String> parts = Splitter.on(':').splitToList(query); // name:distance
+    scan = requireNonNull(NativeKernel.scanFor(HashAlgorithms.messageDigest(algorithm),
+        parts.get(0), Integer.parseInt(parts.get(1))), "scan");
   }
 
   @Benchmark

@@ -1,5 +1,7 @@
 package dev.hashfinder.core;
 
+import com.google.common.base.Splitter;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -36,8 +38,8 @@ public class MatcherBenchmark {
 
   @Setup
   public void setUp() {
-    String[] parts = query.split(":");
-    matcher = new WindowMatcher(parts[0], Integer.parseInt(parts[1]), 20);
+    List<String> parts = Splitter.on(':').splitToList(query); // name:distance
+    matcher = new WindowMatcher(parts.get(0), Integer.parseInt(parts.get(1)), 20);
     Random random = new Random(1);
     for (byte[] digest : digests) {
       byte[] bytes = new byte[20];

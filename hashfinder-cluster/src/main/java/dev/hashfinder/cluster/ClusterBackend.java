@@ -6,6 +6,7 @@ import dev.hashfinder.HashFinder;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.MatchVerifier;
+import dev.hashfinder.core.internal.Callbacks;
 import dev.hashfinder.core.internal.Formats;
 import dev.hashfinder.grpc.HashFinderClient;
 import dev.hashfinder.grpc.Outcomes;
@@ -211,12 +212,7 @@ final class ClusterBackend {
     if (state == State.GONE) {
       return;
     }
-    try {
-      runtime.scheduler().schedule(() -> watchHealth(failedWatches), RETRY.millis(failedWatches),
-          TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException closed) {
-      // The cluster is closing.
-    }
+    later(() -> watchHealth(failedWatches), RETRY.millis(failedWatches), "watching its health");
   }
 
   private void serving() {
@@ -244,8 +240,9 @@ final class ClusterBackend {
    * forges its answer would make the cluster's answers wrong.
    */
   private void probe() {
-    finder.find(PROBE, ResourceBudget.ofHashes(1).withTimeout(Duration.ofSeconds(10)),
-        new CancellationToken()).whenComplete((match, failure) -> {
+    Callbacks.whenComplete(finder.find(PROBE,
+        ResourceBudget.ofHashes(1).withTimeout(Duration.ofSeconds(10)), new CancellationToken()),
+        (match, failure) -> {
           if (state == State.GONE || state == State.DROPPED) {
             return; // a probe in flight when the backend was dropped does not readmit it
           }
@@ -282,7 +279,9 @@ final class ClusterBackend {
             firstVerdict.complete(State.NOT_SERVING);
             reprobeLater(); // busy, slow or not yet authorized: try again while it serves
           }
-        });
+        },
+        thrown -> logger.log(Level.SEVERE, "backend " + name + ": its probe's verdict failed",
+            thrown));
   }
 
   private void reprobeLater() {
@@ -290,12 +289,18 @@ final class ClusterBackend {
     synchronized (this) {
       delayMillis = RETRY.millis(++failedProbes);
     }
+    later(() -> {
+      if (healthServing && state == State.NOT_SERVING) {
+        probe();
+      }
+    }, delayMillis, "probing it again");
+  }
+
+  /** Runs {@code task} on the cluster's timer after a while, unless the cluster is closing. */
+  private void later(Runnable task, long delayMillis, String what) {
     try {
-      runtime.scheduler().schedule(() -> {
-        if (healthServing && state == State.NOT_SERVING) {
-          probe();
-        }
-      }, delayMillis, TimeUnit.MILLISECONDS);
+      TaskFailures.log(runtime.scheduler().schedule(task, delayMillis, TimeUnit.MILLISECONDS),
+          "backend " + name + ": " + what);
     } catch (RejectedExecutionException closed) {
       // The cluster is closing.
     }
@@ -468,11 +473,7 @@ final class ClusterBackend {
         + "again, and it takes no work until it passes the probe again, in "
         + Formats.duration(Duration.ofMillis(waitMillis)));
     onChange.accept(this);
-    try {
-      runtime.scheduler().schedule(this::probeAfterDrop, waitMillis, TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException closed) {
-      // The cluster is closing.
-    }
+    later(this::probeAfterDrop, waitMillis, "probing it after its drop");
   }
 
   private void probeAfterDrop() {

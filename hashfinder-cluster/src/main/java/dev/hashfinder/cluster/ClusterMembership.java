@@ -3,6 +3,7 @@ package dev.hashfinder.cluster;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.util.concurrent.ListeningScheduledExecutorService;
 import dev.hashfinder.core.internal.Formats;
 import dev.hashfinder.grpc.HashFinderClient;
 import dev.hashfinder.grpc.Outcomes;
@@ -29,7 +30,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -62,7 +62,7 @@ final class ClusterMembership {
   private final BackendOpener opener;
   private final Consumer<@Nullable ClusterBackend> onChange;
   private final ExecutorService executor;
-  private final ScheduledExecutorService scheduler;
+  private final ListeningScheduledExecutorService scheduler;
   private final MeasuredRates measuredRates = new MeasuredRates();
   private final List<ClusterBackend> backends = new CopyOnWriteArrayList<>();
   private final List<Resolved> resolved = new ArrayList<>();
@@ -150,7 +150,7 @@ final class ClusterMembership {
   }
 
   /** {@return the thread timers run on} */
-  ScheduledExecutorService scheduler() {
+  ListeningScheduledExecutorService scheduler() {
     return scheduler;
   }
 
@@ -330,8 +330,9 @@ final class ClusterMembership {
         }
       }));
       long every = settings.reresolveInterval().toMillis();
-      scheduler.scheduleWithFixedDelay(() -> syncContext.execute(resolver::refresh),
-          every, every, TimeUnit.MILLISECONDS);
+      TaskFailures.log(scheduler.scheduleWithFixedDelay(
+          () -> syncContext.execute(resolver::refresh), every, every, TimeUnit.MILLISECONDS),
+          "re-resolving " + target);
     }
 
     private void update(List<EquivalentAddressGroup> groups) {

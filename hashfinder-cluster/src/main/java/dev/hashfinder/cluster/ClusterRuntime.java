@@ -3,10 +3,11 @@ package dev.hashfinder.cluster;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.base.Ticker;
+import com.google.common.util.concurrent.ListeningScheduledExecutorService;
+import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Where a cluster's time and threads come from: the ticker every "now" is read from (range
@@ -17,10 +18,11 @@ import java.util.concurrent.ScheduledExecutorService;
  *
  * @param ticker nanoseconds, read for every "now"
  * @param executor runs the searches' events (each search's on one sequential executor over it)
- * @param scheduler runs every timer
+ * @param scheduler runs every timer; listening, so that a task's failure can be logged (its
+ *     {@code ScheduledFuture} alone would keep it)
  */
 record ClusterRuntime(Ticker ticker, ExecutorService executor,
-    ScheduledExecutorService scheduler) {
+    ListeningScheduledExecutorService scheduler) {
   ClusterRuntime {
     requireNonNull(ticker, "ticker");
     requireNonNull(executor, "executor");
@@ -32,8 +34,9 @@ record ClusterRuntime(Ticker ticker, ExecutorService executor,
     return new ClusterRuntime(Ticker.systemTicker(),
         Executors.newCachedThreadPool(new ThreadFactoryBuilder()
             .setNameFormat("hashfinder-cluster-%d").setDaemon(true).build()),
-        Executors.newSingleThreadScheduledExecutor(new ThreadFactoryBuilder()
-            .setNameFormat("hashfinder-cluster-timer").setDaemon(true).build()));
+        MoreExecutors.listeningDecorator(Executors.newSingleThreadScheduledExecutor(
+            new ThreadFactoryBuilder().setNameFormat("hashfinder-cluster-timer").setDaemon(true)
+                .build())));
   }
 
   /** {@return the ticker's value now} */

@@ -14,6 +14,7 @@ import dev.hashfinder.MatchListener;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.MatchVerifier;
+import dev.hashfinder.core.internal.Callbacks;
 import dev.hashfinder.core.internal.ChunkPlan;
 import dev.hashfinder.core.internal.Deadline;
 import dev.hashfinder.core.internal.Formats;
@@ -37,6 +38,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -230,14 +232,14 @@ final class ClusterSearch<T> {
   /** Starts dealing; cancelling the token or completing the future stops every range. */
   void start(CancellationToken token) {
     CancellationToken.Registration byToken = token.onCancel(() -> future.cancel(false));
-    future.whenComplete((result, failure) -> {
+    Callbacks.whenComplete(future, (result, failure) -> {
       byToken.close();
       try {
         events.execute(this::stopAll);
       } catch (RejectedExecutionException closing) {
         stopAll(); // the cluster is closing: its events have stopped, nothing else runs here
       }
-    });
+    }, thrown -> logger.log(Level.SEVERE, "a search's ranges were not stopped", thrown));
     if (future.isDone()) {
       return;
     }
@@ -518,7 +520,13 @@ final class ClusterSearch<T> {
     // Handed to the events executor from the thread that completes the call, not with
     // whenCompleteAsync: the dependent future it makes wraps a failure in a new exception, whose
     // stack trace is then filled in on the completing thread, not on the one the events share.
-    call.whenComplete((result, failure) -> events.execute(() -> ended(dealt, result, failure)));
+    Callbacks.whenComplete(call,
+        (result, failure) -> events.execute(() -> ended(dealt, result, failure)),
+        thrown -> {
+          if (!(thrown instanceof RejectedExecutionException)) { // else the cluster is closing
+            logger.log(Level.SEVERE, "the end of a range was lost", thrown);
+          }
+        });
   }
 
   private void ended(Dealt dealt, @Nullable Object result, @Nullable Throwable failure) {

@@ -1,8 +1,10 @@
 package dev.hashfinder.cluster;
 
 import static com.google.common.base.Preconditions.checkArgument;
+
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.base.Splitter;
 import dev.hashfinder.CancellationToken;
 import dev.hashfinder.FinderUnavailableException;
 import dev.hashfinder.HashFinder;
@@ -14,6 +16,7 @@ import dev.hashfinder.ResourceBudget;
 import dev.hashfinder.core.HashCounter;
 import dev.hashfinder.core.HashFinderEngine;
 import dev.hashfinder.core.MatchVerifier;
+import dev.hashfinder.core.internal.Callbacks;
 import dev.hashfinder.grpc.HashFinderClient;
 import dev.hashfinder.grpc.Readiness;
 import io.grpc.CallCredentials;
@@ -157,7 +160,8 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
     }
     // Registered until it has stopped, so that closing the cluster stops it.
     searches.register(search);
-    search.stopped.whenComplete((stopped, failure) -> searches.unregister(search));
+    Callbacks.whenComplete(search.stopped, (stopped, failure) -> searches.unregister(search),
+        thrown -> logger.log(Level.SEVERE, "a stopped search stayed registered", thrown));
     search.start(token);
     return search.future;
   }
@@ -273,14 +277,9 @@ public final class HashFinderCluster implements HashFinder, HashCounter, Readine
 
     private Builder(String targets) {
       this.targets = requireNonNull(targets, "targets");
-      List<String> list = new ArrayList<>();
-      for (String target : targets.split(",")) {
-        if (!target.isBlank()) {
-          list.add(target.strip());
-        }
-      }
-      checkArgument(!list.isEmpty(), "no cluster target in \"%s\"", targets);
-      this.parsed = List.copyOf(list);
+      this.parsed = List.copyOf(
+          Splitter.on(',').trimResults().omitEmptyStrings().splitToList(targets));
+      checkArgument(!parsed.isEmpty(), "no cluster target in \"%s\"", targets);
     }
 
     /**

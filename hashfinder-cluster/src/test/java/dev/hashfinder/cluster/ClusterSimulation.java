@@ -2,6 +2,7 @@ package dev.hashfinder.cluster;
 
 import static com.google.common.base.Preconditions.checkState;
 
+import com.google.common.util.concurrent.MoreExecutors;
 import dev.hashfinder.CancellationToken;
 import dev.hashfinder.HashFinder;
 import dev.hashfinder.Match;
@@ -105,7 +106,7 @@ final class ClusterSimulation implements AutoCloseable {
         ResourceBudget.unlimited(), Duration.ofSeconds(1), 2, Duration.ofSeconds(10),
         Duration.ofSeconds(10), DNS_TTL, Duration.ofSeconds(10));
     this.cluster = HashFinderCluster.start(settings,
-        new ClusterRuntime(time.ticker(), time, time), dns,
+        new ClusterRuntime(time.ticker(), time, MoreExecutors.listeningDecorator(time)), dns,
         (target, authority, runtime, rates, onChange) -> {
           Life life = byName.get(target);
           checkState(life != null, "no simulated backend at %s", target);

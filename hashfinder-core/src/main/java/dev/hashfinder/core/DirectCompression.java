@@ -58,6 +58,10 @@ enum DirectCompression {
   final String algorithm;
   /** Words of chaining state: the digest's length in ints. */
   final int stateWords;
+  // Handles is immutable (final fields: MethodHandles, immutable by their contract, and a
+  // String), which the checker can only learn from Error Prone's @Immutable on it, a dependency
+  // the core does not take for one class.
+  @SuppressWarnings("ImmutableEnumChecker")
   private final Handles handles;
   /** Why this digest does not take the direct path; null when it does. */
   private final @Nullable String unavailableReason;

@@ -14,6 +14,7 @@ import dev.hashfinder.Match;
 import dev.hashfinder.MatchListener;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
+import dev.hashfinder.core.internal.Callbacks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -53,6 +54,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe: one engine serves any number of concurrent searches.
  */
 public final class HashFinderEngine implements HashFinder, HashCounter, AutoCloseable {
+  private static final System.Logger logger = System.getLogger(HashFinderEngine.class.getName());
+
   private final int threads;
   private final Executor executor;
   // Null when the caller supplied the executor.
@@ -183,7 +186,8 @@ public final class HashFinderEngine implements HashFinder, HashCounter, AutoClos
     // Whoever completes the future stops the workers: cancel(), whatever mayInterruptIfRunning
     // says, but also complete, completeExceptionally and orTimeout. When the search completed
     // it itself, its workers have left already and this does nothing.
-    search.future.whenComplete((result, failure) -> search.cancel());
+    Callbacks.whenComplete(search.future, (result, failure) -> search.cancel(),
+        thrown -> logger.log(System.Logger.Level.ERROR, "a search did not stop its workers", thrown));
     search.launch(executor, threads, () -> {
       byCaller.close();
       byEngine.close();

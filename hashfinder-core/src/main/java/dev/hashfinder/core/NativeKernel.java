@@ -3,6 +3,7 @@ package dev.hashfinder.core;
 import static com.google.common.base.Preconditions.checkArgument;
 import static dev.hashfinder.core.HashText.CODES;
 
+import com.google.common.base.Splitter;
 import dev.hashfinder.HashAlgorithm;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,8 +17,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
@@ -71,12 +74,15 @@ final class NativeKernel {
 
   private static final System.Logger logger = System.getLogger(NativeKernel.class.getName());
 
-  /** The digests the kernel runs, by their JDK names; the ordinals are kernel.h's numbers. */
+  /** The digests the kernel runs, by their JDK names, with kernel.h's numbers for them. */
   enum Digest {
-    SHA_1("SHA-1", 20, 4096, 0.5),
-    SHA_256("SHA-256", 32, 4096, 0.5),
-    MD5("MD5", 16, 8192, 1.0),
-    SHA_512("SHA-512", 64, 1024, 1.0);
+    SHA_1(0, "SHA-1", 20, 4096, 0.5),
+    SHA_256(1, "SHA-256", 32, 4096, 0.5),
+    MD5(2, "MD5", 16, 8192, 1.0),
+    SHA_512(3, "SHA-512", 64, 1024, 1.0);
+
+    /** kernel.h's number for the digest: written out, so that reordering the constants is safe. */
+    private final int id;
 
     /** The JDK's name of the digest. */
     final String algorithm;
@@ -97,7 +103,8 @@ final class NativeKernel {
      */
     final double floor;
 
-    Digest(String algorithm, int length, int block, double floor) {
+    Digest(int id, String algorithm, int length, int block, double floor) {
+      this.id = id;
       this.algorithm = algorithm;
       this.length = length;
       this.block = block;
@@ -105,7 +112,7 @@ final class NativeKernel {
     }
 
     int id() {
-      return ordinal();
+      return id;
     }
 
     /** The digest the JDK calls {@code algorithm}, if the kernel runs it. */
@@ -142,7 +149,7 @@ final class NativeKernel {
     }
   }
 
-  private static final Decision[] DECISIONS = new Decision[Digest.values().length];
+  private static final Map<Digest, Decision> DECISIONS = new EnumMap<>(Digest.class);
 
   private NativeKernel() {}
 
@@ -316,7 +323,7 @@ final class NativeKernel {
   /** The digest's decision, made on first use: its copy, known-answer test and speed check. */
   private static Decision decision(Digest digest) {
     synchronized (DECISIONS) {
-      Decision decision = DECISIONS[digest.id()];
+      Decision decision = DECISIONS.get(digest);
       if (decision == null) {
         try {
           decision = decide(digest);
@@ -324,7 +331,7 @@ final class NativeKernel {
           // A library from another build, say, without one of the entry points: not used.
           decision = new Decision(0, null, "failed: " + e);
         }
-        DECISIONS[digest.id()] = decision;
+        DECISIONS.put(digest, decision);
         logger.log(Level.DEBUG, "search path for {0}: {1}", digest.algorithm,
             decision.onKernel() ? decision.description() : "Java (native kernel "
                 + decision.reason() + ")");
@@ -380,7 +387,7 @@ final class NativeKernel {
     }
     int withheld = 0;
     String without = System.getProperty(WITHOUT_PROPERTY, "");
-    for (String name : without.split(",")) {
+    for (String name : Splitter.on(',').split(without)) {
       switch (name.trim().toLowerCase(Locale.ROOT)) {
         case "" -> { }
         case "avx512" -> withheld |= CPU_AVX512;

@@ -4,7 +4,9 @@ package dev.hashfinder.grpc;
  * Learns how each call of a {@link HashFinderService} ended, and how long a cancelled search took
  * to free its workers: what a server turns into metrics. The default, {@link #NONE}, ignores both.
  *
- * <p>Implementations are thread-safe and quick: they run on the thread that ends the call.
+ * <p>Implementations are thread-safe and quick: they run on the thread that ends the call. An
+ * exception one throws is logged by the service and changes nothing for the call: it still gets
+ * its outcome, and its slot is freed.
  */
 public interface CallObserver {
   /** Ignores every call. */

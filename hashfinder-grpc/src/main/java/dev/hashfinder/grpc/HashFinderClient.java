@@ -9,6 +9,7 @@ import dev.hashfinder.Match;
 import dev.hashfinder.MatchListener;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
+import dev.hashfinder.core.internal.Callbacks;
 import dev.hashfinder.grpc.proto.HashFinderGrpc;
 import dev.hashfinder.grpc.proto.HashNameRequest;
 import dev.hashfinder.grpc.proto.HashNameResponse;
@@ -26,6 +27,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * A {@link HashFinder} that runs its searches on a remote {@code hash_name.HashFinder} server:
@@ -46,6 +49,8 @@ import java.util.function.Consumer;
  * <p>Thread-safe. The channel stays the caller's to shut down.
  */
 public final class HashFinderClient implements HashFinder {
+  private static final Logger logger = Logger.getLogger(HashFinderClient.class.getName());
+
   /**
    * A cap for the inbound messages of a channel to a {@code hash_name.HashFinder} server, for
    * {@code ManagedChannelBuilder.maxInboundMessageSize}: 4 KiB. A response holds a secret of at
@@ -160,10 +165,10 @@ public final class HashFinderClient implements HashFinder {
     // promise to do.
     Context.CancellableContext context = Context.current().withCancellation();
     CancellationToken.Registration byToken = token.onCancel(() -> future.cancel(false));
-    future.whenComplete((result, failure) -> {
+    Callbacks.whenComplete(future, (result, failure) -> {
       byToken.close();
       context.cancel(null); // cancels the RPC if it still runs; releases the context otherwise
-    });
+    }, thrown -> logger.log(Level.SEVERE, "a call did not end cleanly", thrown));
     if (future.isDone()) {
       return; // the token was cancelled already: no call at all
     }

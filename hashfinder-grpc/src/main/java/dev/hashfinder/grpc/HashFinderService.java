@@ -13,6 +13,7 @@ import dev.hashfinder.Match;
 import dev.hashfinder.MatchListener;
 import dev.hashfinder.Query;
 import dev.hashfinder.ResourceBudget;
+import dev.hashfinder.core.internal.Callbacks;
 import dev.hashfinder.core.internal.Formats;
 import dev.hashfinder.core.internal.UntrustedText;
 import dev.hashfinder.grpc.proto.HashFinderGrpc;
@@ -201,6 +202,13 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
   /** Stands for a request whose bytes did not parse; recognised by identity. */
   private static final HashNameRequest MALFORMED = HashNameRequest.newBuilder().build();
 
+  // By identity on purpose: MALFORMED equals, by value, the empty request a client may send, which
+  // is answered as the invalid query it is, not as bytes that did not parse.
+  @SuppressWarnings("ReferenceEquality")
+  private static boolean isMalformed(HashNameRequest request) {
+    return request == MALFORMED;
+  }
+
   /**
    * Runs a {@code Find}: one response with the answer, or the status of how the search ended.
    *
@@ -243,7 +251,7 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
       String method, HashNameRequest request, StreamObserver<HashNameResponse> o) {
     ServerCallStreamObserver<HashNameResponse> observer =
         (ServerCallStreamObserver<HashNameResponse>) o;
-    if (request == MALFORMED) {
+    if (isMalformed(request)) {
       refuse(method + " (unparsable request)", observer, new IllegalArgumentException(
           "request is not a valid hash_name.HashNameRequest"));
       return null;
@@ -296,9 +304,22 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
       RuntimeException reason) {
     StatusRuntimeException status = Outcomes.toStatus(reason);
     logger.fine(() -> description + ": refused, " + Outcomes.describe(status.getStatus()));
-    this.observer.ended(status.getStatus().getCode() == Status.Code.UNAVAILABLE
-        ? CallObserver.Outcome.UNAVAILABLE : CallObserver.Outcome.REFUSED);
+    tellObserver(description, watcher -> watcher.ended(
+        status.getStatus().getCode() == Status.Code.UNAVAILABLE
+            ? CallObserver.Outcome.UNAVAILABLE : CallObserver.Outcome.REFUSED));
     observer.onError(status);
+  }
+
+  /**
+   * Tells the observer how a call went. What the observer throws is its own bug: logged, and it
+   * costs the call neither its outcome nor its permit.
+   */
+  private void tellObserver(String description, Consumer<CallObserver> news) {
+    try {
+      news.accept(observer);
+    } catch (RuntimeException e) {
+      logger.log(Level.WARNING, description + ": the call observer failed", e);
+    }
   }
 
   /** One call's search: its token, what cancelled it, and how it ends. */
@@ -346,20 +367,21 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
      */
     <T> void finish(CompletableFuture<T> search, Consumer<T> onSuccess) {
       ScheduledFuture<?> overrun = scheduleOverrun();
-      search.whenComplete((result, failure) -> {
+      Callbacks.whenComplete(search, (result, failure) -> {
         byShutdown.close();
         if (overrun != null) {
           overrun.cancel(false);
         }
         long cancelled = cancelledNanos;
         if (cancelled != 0) {
-          HashFinderService.this.observer.cancelledToIdle(System.nanoTime() - cancelled);
+          long nanos = System.nanoTime() - cancelled;
+          tellObserver(description, watcher -> watcher.cancelledToIdle(nanos));
         }
         runningSearches.decrementAndGet();
         permit.release();
         try {
           if (failure == null) {
-            HashFinderService.this.observer.ended(CallObserver.Outcome.FOUND);
+            tellObserver(description, watcher -> watcher.ended(CallObserver.Outcome.FOUND));
             onSuccess.accept(result);
           } else {
             fail(failure instanceof CompletionException && failure.getCause() != null
@@ -370,7 +392,7 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
         }
         long millis = (System.nanoTime() - startNanos) / 1_000_000;
         logger.fine(() -> description + ": " + outcome + " in " + millis + " ms");
-      });
+      }, thrown -> logger.log(Level.SEVERE, description + ": the call did not end cleanly", thrown));
     }
 
     private @Nullable ScheduledFuture<?> scheduleOverrun() {
@@ -399,8 +421,9 @@ public final class HashFinderService implements BindableService, HashFinderGrpc.
       }
       StatusRuntimeException status = Outcomes.toStatus(failure);
       outcome = Outcomes.describe(status.getStatus());
-      HashFinderService.this.observer.ended(byServer == ServerEnding.STALLED
-          ? CallObserver.Outcome.STALLED : Outcomes.callOutcome(status.getStatus().getCode()));
+      CallObserver.Outcome ending = byServer == ServerEnding.STALLED
+          ? CallObserver.Outcome.STALLED : Outcomes.callOutcome(status.getStatus().getCode());
+      tellObserver(description, watcher -> watcher.ended(ending));
       if (status.getStatus().getCode() == Status.Code.INTERNAL) {
         logger.log(Level.WARNING, description + ": search failed", failure);
       }

@@ -193,20 +193,14 @@ public final class Outcomes {
    * @return the outcome
    */
   static CallObserver.Outcome callOutcome(Status.Code code) {
-    switch (code) {
-      case RESOURCE_EXHAUSTED:
-        return CallObserver.Outcome.EXHAUSTED;
-      case CANCELLED:
-        return CallObserver.Outcome.CANCELLED;
-      case DEADLINE_EXCEEDED:
-        return CallObserver.Outcome.DEADLINE;
-      case INVALID_ARGUMENT:
-        return CallObserver.Outcome.REFUSED;
-      case UNAVAILABLE:
-        return CallObserver.Outcome.UNAVAILABLE;
-      default:
-        return CallObserver.Outcome.FAILED;
-    }
+    return switch (code) {
+      case RESOURCE_EXHAUSTED -> CallObserver.Outcome.EXHAUSTED;
+      case CANCELLED -> CallObserver.Outcome.CANCELLED;
+      case DEADLINE_EXCEEDED -> CallObserver.Outcome.DEADLINE;
+      case INVALID_ARGUMENT -> CallObserver.Outcome.REFUSED;
+      case UNAVAILABLE -> CallObserver.Outcome.UNAVAILABLE;
+      default -> CallObserver.Outcome.FAILED;
+    };
   }
 
   /** The exception the metadata describes, or null if it is not one of ours after all. */

@@ -103,6 +103,35 @@ class ServiceSeamsTest {
   }
 
   @Test
+  void anObserverThatThrows_keepsNoPermit_andCostsNoCallItsAnswer() throws Exception {
+    OneAtATime admission = new OneAtATime();
+    CallObserver throwing = new CallObserver() {
+      @Override
+      public void ended(Outcome outcome) {
+        outcomes.add(outcome);
+        throw new IllegalStateException("the observer's own bug");
+      }
+
+      @Override
+      public void cancelledToIdle(long nanos) {
+        throw new IllegalStateException("the observer's own bug");
+      }
+    };
+    HashFinderClient client = serve(HashFinderService.newBuilder(engine)
+        .admission(admission).observer(throwing).build());
+    CompletableFuture<?> first = client.find(Query.of("hashfinder", 0));
+    await().until(() -> engine.hashesExamined() > 0);
+
+    first.cancel(true);
+    await().until(() -> admission.released.get() == 1);
+    assertThat(client.find(Query.of("aa", 0)).get(10, TimeUnit.SECONDS).secretBase64())
+        .isEqualTo("ZA==");
+    await().until(() -> admission.released.get() == 2 && outcomes.size() == 2);
+    assertThat(outcomes).containsExactly(CallObserver.Outcome.CANCELLED,
+        CallObserver.Outcome.FOUND);
+  }
+
+  @Test
   void theMaxCallDuration_endsACallDeadlineExceeded_namingTheLimit() throws Exception {
     HashFinderClient client = serve(HashFinderService.newBuilder(engine)
         .maxCallDuration(Duration.ofMillis(300)).observer(recording).build());

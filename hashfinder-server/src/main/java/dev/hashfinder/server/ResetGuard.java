@@ -25,6 +25,7 @@ import io.grpc.netty.shaded.io.netty.util.concurrent.EventExecutor;
 import io.grpc.netty.shaded.io.netty.util.concurrent.Future;
 import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -54,8 +55,11 @@ final class ResetGuard {
 
   private final long prematureNanos;
   private final int maxPremature;
-  /** The tally of the connection whose bytes this event loop thread is reading; else null. */
-  private final ThreadLocal<PrematureResets> reading = new ThreadLocal<>();
+  /**
+   * The tally of the connection whose bytes this event loop thread is reading; else null. Static:
+   * each guard's event loops are its own threads, and a read puts back what it found there.
+   */
+  private static final ThreadLocal<PrematureResets> reading = new ThreadLocal<>();
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final Class<? extends ServerChannel> channelType;
@@ -87,8 +91,20 @@ final class ResetGuard {
 
   /** Stops the event loops; after the server has terminated. */
   void shutdown() {
-    boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-    workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+    stop(boss);
+    stop(workers);
+  }
+
+  /** Stops an event loop group at once; a group that fails to stop says so in the log. */
+  // addListener returns the future it is called on, whose failure the listener logs. Error Prone
+  // knows that of Netty's futures, but not under the package name gRPC shades Netty into.
+  @SuppressWarnings("FutureReturnValueIgnored")
+  private static void stop(EventLoopGroup group) {
+    group.shutdownGracefully(0, 0, TimeUnit.SECONDS).addListener(stopped -> {
+      if (!stopped.isSuccess()) {
+        logger.log(Level.WARNING, "an event loop group did not stop", stopped.cause());
+      }
+    });
   }
 
   /**
@@ -134,7 +150,7 @@ final class ResetGuard {
    * Names a connection's tally to the stream tracers made while its bytes are read: the first
    * handler of its pipeline, so that every frame decoded from them, TLS or not, is read inside.
    */
-  private final class Reading extends ChannelInboundHandlerAdapter {
+  private static final class Reading extends ChannelInboundHandlerAdapter {
     private final PrematureResets resets;
 
     Reading(PrematureResets resets) {
@@ -206,7 +222,7 @@ final class ResetGuard {
     @Override
     @Deprecated
     public void shutdown() {
-      workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      stop(workers);
     }
 
     @Override

@@ -80,12 +80,10 @@ public final class UntrustedText {
     if (Character.isISOControl(c)) {
       return false;
     }
-    switch (Character.getType(c)) {
+    return switch (Character.getType(c)) {
       case Character.FORMAT, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR,
-          Character.SURROGATE:
-        return false;
-      default:
-        return true;
-    }
+          Character.SURROGATE -> false;
+      default -> true;
+    };
   }
 }
