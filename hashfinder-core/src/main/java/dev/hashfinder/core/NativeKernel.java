@@ -406,7 +406,8 @@ final class NativeKernel {
     }
     try (InputStream library = NativeKernel.class.getResourceAsStream(RESOURCE)) {
       if (library == null) {
-        return "not in this jar: it was built without a C compiler";
+        return "not in this jar: it was built without a C compiler, or with "
+            + "-Dhashfinder.native.skip=true";
       }
       Path file = extract(library);
       try {
